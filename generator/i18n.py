@@ -1,0 +1,43 @@
+"""UI strings from message catalogues (`templates/i18n/<lang>.yaml`), never from templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.model import LANGS
+
+
+@dataclass(frozen=True)
+class Messages:
+    catalogues: dict[str, dict[str, str]]
+
+    def get(self, lang: str, key: str, **values: Any) -> str:
+        try:
+            text = self.catalogues[lang][key]
+        except KeyError:
+            # A missing UI string is a bug in the theme, not bad content: fail loudly.
+            raise KeyError(f"message {key!r} is missing from the {lang} catalogue") from None
+        return text.format(**values) if values else text
+
+
+def load_messages(folder: Path) -> Messages:
+    catalogues = {}
+    for lang in LANGS:
+        with (folder / f"{lang}.yaml").open(encoding="utf-8") as fh:
+            catalogues[lang] = _flatten(yaml.safe_load(fh) or {})
+    return Messages(catalogues)
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat

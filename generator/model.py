@@ -1,0 +1,44 @@
+"""Small immutable values shared by every stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGS: tuple[str, ...] = ("zh-CN", "en")
+DEFAULT_LANG = "zh-CN"
+
+
+@dataclass(frozen=True)
+class LangText:
+    """A text in zh-CN (always present) and, where given, English."""
+
+    zh: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.zh
+
+    def has(self, lang: str) -> bool:
+        return lang != "en" or bool(self.en)
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: a posix path relative to the site root, and its bytes."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One searchable thing, handed from the render stage to the index stage."""
+
+    ref: str
+    kind: str  # page | notice | item | consultation | subject | record
+    lang: str
+    title: str
+    text: str
+    url: str
+    codes: tuple[str, ...] = ()  # identifiers kept whole: credit codes, document numbers
+    list_code: str | None = None

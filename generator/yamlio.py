@@ -1,0 +1,167 @@
+"""YAML that remembers where each value came from, so diagnostics can point at `path:line:col`.
+
+Mappings load as `YMap` and sequences as `YList`: plain dict/list subclasses that also carry the
+1-based line and column of themselves and of each key or element (from PyYAML's node marks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.diagnostics import Diagnostics, Location
+
+
+class YMap(dict[str, Any]):
+    path: str = ""
+    line: int = 1
+    col: int = 1
+    key_marks: dict[str, tuple[int, int]]
+    value_marks: dict[str, tuple[int, int]]
+
+    def loc(self, key: str | None = None, *, value: bool = True) -> Location:
+        """Location of a key's value (or of the key itself), else of the mapping."""
+        if key is not None:
+            marks = self.value_marks if value else self.key_marks
+            if key in marks:
+                line, col = marks[key]
+                return Location(self.path, line, col)
+        return Location(self.path, self.line, self.col)
+
+
+class YList(list[Any]):
+    path: str = ""
+    line: int = 1
+    col: int = 1
+    item_marks: list[tuple[int, int]]
+
+    def loc(self, index: int | None = None) -> Location:
+        if index is not None and 0 <= index < len(self.item_marks):
+            line, col = self.item_marks[index]
+            return Location(self.path, line, col)
+        return Location(self.path, self.line, self.col)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, mark: yaml.Mark) -> None:
+        super().__init__(key)
+        self.key = key
+        self.mark = mark
+
+
+def _loader_for(path: str) -> type[yaml.SafeLoader]:
+    class LocatingLoader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> YMap:
+        loader.flatten_mapping(node)
+        result = YMap()
+        result.path = path
+        result.line, result.col = node.start_mark.line + 1, node.start_mark.column + 1
+        result.key_marks, result.value_marks = {}, {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key = str(key) if not isinstance(key, str) else key
+            if key in result:
+                raise _DuplicateKey(key, key_node.start_mark)
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_marks[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result.value_marks[key] = (
+                value_node.start_mark.line + 1,
+                value_node.start_mark.column + 1,
+            )
+        return result
+
+    def construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> YList:
+        result = YList(loader.construct_object(child, deep=True) for child in node.value)
+        result.path = path
+        result.line, result.col = node.start_mark.line + 1, node.start_mark.column + 1
+        result.item_marks = [(c.start_mark.line + 1, c.start_mark.column + 1) for c in node.value]
+        return result
+
+    LocatingLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping
+    )
+    LocatingLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence
+    )
+    return LocatingLoader
+
+
+def parse_yaml(
+    text: str, path: str, diags: Diagnostics, *, line_offset: int = 0, code: str = "yaml.syntax"
+) -> Any:
+    """Parse YAML text; on a syntax problem report it with its location and return None.
+
+    `line_offset` shifts reported lines, for YAML embedded in a larger file (front matter).
+    """
+    loader = _loader_for(path)(text)
+    try:
+        data = loader.get_single_data()
+    except _DuplicateKey as exc:
+        diags.error(
+            "yaml.duplicate-key",
+            f"duplicate key {exc.key!r}",
+            Location(path, exc.mark.line + 1 + line_offset, exc.mark.column + 1),
+        )
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        col = mark.column + 1 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        diags.error(code, f"invalid YAML: {problem}", Location(path, line, col))
+        return None
+    except yaml.YAMLError as exc:
+        diags.error(code, f"invalid YAML: {exc}", Location(path, 1 + line_offset, 1))
+        return None
+    finally:
+        loader.dispose()
+    if line_offset:
+        _shift(data, line_offset)
+    return data
+
+
+def _shift(data: Any, offset: int) -> None:
+    if isinstance(data, YMap):
+        data.line += offset
+        data.key_marks = {k: (ln + offset, c) for k, (ln, c) in data.key_marks.items()}
+        data.value_marks = {k: (ln + offset, c) for k, (ln, c) in data.value_marks.items()}
+        for v in data.values():
+            _shift(v, offset)
+    elif isinstance(data, YList):
+        data.line += offset
+        data.item_marks = [(ln + offset, c) for ln, c in data.item_marks]
+        for v in data:
+            _shift(v, offset)
+
+
+def read_text(path: Path, rel: str, diags: Diagnostics) -> str | None:
+    """Read a UTF-8 text file (a BOM is allowed); report undecodable bytes with their line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diags.error("file.unreadable", f"cannot read file: {exc.strerror}", Location(rel))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error(
+            "file.encoding",
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            Location(rel, line, col),
+        )
+        return None
+    # Normalise CRLF so that line numbers and output do not depend on the editor used.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_yaml_file(path: Path, rel: str, diags: Diagnostics) -> Any:
+    text = read_text(path, rel, diags)
+    if text is None:
+        return None
+    return parse_yaml(text, rel, diags)
