@@ -25,10 +25,19 @@ class Messages:
 
 
 def load_messages(folder: Path) -> Messages:
-    catalogues = {}
+    """Merge `<lang>.yaml` with each section's `<section>.<lang>.yaml` (keys are namespaced)."""
+    catalogues: dict[str, dict[str, str]] = {}
     for lang in LANGS:
-        with (folder / f"{lang}.yaml").open(encoding="utf-8") as fh:
-            catalogues[lang] = _flatten(yaml.safe_load(fh) or {})
+        merged: dict[str, str] = {}
+        files = [folder / f"{lang}.yaml", *sorted(folder.glob(f"*.{lang}.yaml"))]
+        for path in files:
+            with path.open(encoding="utf-8") as fh:
+                flat = _flatten(yaml.safe_load(fh) or {})
+            clash = merged.keys() & flat.keys()
+            if clash:
+                raise ValueError(f"{path}: message keys defined twice: {sorted(clash)}")
+            merged.update(flat)
+        catalogues[lang] = merged
     return Messages(catalogues)
 
 

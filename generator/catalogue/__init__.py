@@ -1,0 +1,1 @@
+"""The public credit information catalogue (Art. 10): departments, schemas and editions."""
