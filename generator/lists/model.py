@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from generator.diagnostics import Location
 
 PUBLISHED, WITHHELD, REJECTED = "published", "withheld", "rejected"
+OUTCOMES = (PUBLISHED, WITHHELD, REJECTED)
 
 
-@dataclass(frozen=True)
+# slots: a million of each may be alive at once, and slots roughly halve their size.
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What became of one input row: exactly one per row (the accounting invariant)."""
 
     location: Location  # resource path and row number
     record_key: str | None
     outcome: str  # published | withheld | rejected
-    reason: str  # rule code, e.g. "minor-exception", "expired", or an error code
+    # Rule code, e.g. "minor-exception", "expired", or an error code such as "list.uscc-check".
+    # A published row's reason is "" or, while an objection is under review, "under-objection".
+    reason: str
+    detail: str = ""  # for a withheld duplicate: the package whose copy was kept
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PublishedRecord:
     """A record that may be shown: every value here is already masked or dropped as its schema says."""
 
@@ -36,5 +42,24 @@ class PublishedRecord:
     decision_date: dt.date
     publicity_end: dt.date
     authority: str
-    fields: tuple[tuple[str, str], ...]  # (field name, display value), public fields only, in schema order
+    # (field name, display value), public fields only, in schema order
+    fields: tuple[tuple[str, str], ...]
     under_objection: bool = False
+    authority_code: str = ""  # the deciding authority's credit code, for the by-authority index
+    natural_person: bool = False  # the subject is a natural person (name and ID masked)
+    tier: str = ""  # publicity tier: general | serious | minor, or "" for explicit months
+    # The first day shown; publicity_end is the first day no longer shown.
+    publicity_start: dt.date | None = None
+
+
+def record_key(item_code: str, decision_number: str, subject_id: str) -> str:
+    """The stable key of a record: the same across re-exports and re-ordered rows (lists contract)."""
+    text = f"{item_code}\x1f{decision_number}\x1f{subject_id}"
+    # surrogateescape: a cell with undecodable bytes (a rejected row) still gets a stable key.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{item_code}-{digest[:16]}"
+
+
+def person_key(id_number: str) -> str:
+    """The subject key of a natural person: a hash, so the raw ID number never appears in a URL."""
+    return "p-" + hashlib.sha256(id_number.encode("utf-8", "surrogateescape")).hexdigest()[:16]

@@ -1,0 +1,624 @@
+"""Load every list package, validate it and apply the publication rules: the lists' decide stage.
+
+API for the render, downloads and changes stages (stable; extend, never rename):
+
+    load_and_decide(root: Path, catalogue: Catalogue, config: SiteConfig, as_of: date,
+                    diags: Diagnostics) -> ListsDecision
+
+    ListsDecision (frozen)
+        lists: tuple[ListResult, ...]        # one per item code that has packages, sorted by code
+        withheld_reasons: dict[str, str]     # record key -> reason, for keys that are not published
+                                             # (expired, repaired, revoked, item-not-public, ...)
+        published_items() -> frozenset[str]  # item codes whose list may be shown (rule 1 passed),
+                                             # even when no record is published today
+        get(item_code) -> ListResult | None
+        records() -> Iterator[PublishedRecord]  # every published record of every public list
+
+    ListResult (frozen)
+        item_code: str
+        packages: tuple[str, ...]            # package names, sorted
+        public: bool                         # rule 1 passed: render this list
+        withheld_reason: str | None          # rule 1's reason when not public
+        input_rows: int                      # data rows read (the header is row 1, not counted)
+        published: tuple[PublishedRecord, ...]   # newest decision first, then key
+        outcomes: tuple[Outcome, ...]        # exactly one per input row, in input order
+        counts: dict[str, int]               # published / withheld / rejected -> rows
+        reasons: dict[str, int]              # withheld and rejected reasons -> rows
+
+PublishedRecord and Outcome are in generator.lists.model. Every value of a PublishedRecord is
+already masked or dropped as its schema says, so a renderer may print any of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.catalogue.model import Catalogue, Department, Item, TableSchema
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostics, Location
+from generator.lists import rules
+from generator.lists.accounting import check_accounting
+from generator.lists.model import (
+    OUTCOMES,
+    PUBLISHED,
+    REJECTED,
+    WITHHELD,
+    Outcome,
+    PublishedRecord,
+    person_key,
+    record_key,
+)
+from generator.lists.package import ListPackage, ResourceFile, discover_packages
+from generator.lists.validate import (
+    OBJECTIONS_SCHEMA,
+    WITHDRAWALS_SCHEMA,
+    DomainContext,
+    Row,
+    TableStats,
+    raw_rows,
+    read_table,
+)
+
+
+@dataclass(frozen=True)
+class ListResult:
+    item_code: str
+    packages: tuple[str, ...]
+    public: bool
+    withheld_reason: str | None
+    input_rows: int
+    published: tuple[PublishedRecord, ...]
+    outcomes: tuple[Outcome, ...]
+    counts: dict[str, int]
+    reasons: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ListsDecision:
+    lists: tuple[ListResult, ...] = ()
+    withheld_reasons: dict[str, str] = field(default_factory=dict)
+
+    def published_items(self) -> frozenset[str]:
+        return frozenset(r.item_code for r in self.lists if r.public)
+
+    def get(self, item_code: str) -> ListResult | None:
+        return next((r for r in self.lists if r.item_code == item_code), None)
+
+    def records(self) -> Iterator[PublishedRecord]:
+        for result in self.lists:
+            yield from result.published
+
+
+def load_and_decide(
+    root: Path, catalogue: Catalogue, config: SiteConfig, as_of: dt.date, diags: Diagnostics
+) -> ListsDecision:
+    """Read content/lists/, validate every row and decide each one's outcome."""
+    by_item: dict[str, list[ListPackage]] = {}
+    for package in discover_packages(root, diags):
+        by_item.setdefault(package.item_code, []).append(package)
+    ctx = rules.Context(as_of, config.policy)
+    results = tuple(
+        _decide_list(code, tuple(by_item[code]), catalogue, ctx, diags) for code in sorted(by_item)
+    )
+    return ListsDecision(results, _withheld_reasons(results))
+
+
+def _withheld_reasons(results: tuple[ListResult, ...]) -> dict[str, str]:
+    published = {r.key for result in results for r in result.published}
+    reasons: dict[str, str] = {}
+    for result in results:
+        for o in result.outcomes:
+            key = o.record_key
+            if o.outcome == WITHHELD and key and o.reason != "duplicate" and key not in published:
+                reasons.setdefault(key, o.reason)
+    return dict(sorted(reasons.items()))
+
+
+# --- One list: every package of one item --------------------------------------------------
+
+
+def _decide_list(
+    code: str,
+    packages: tuple[ListPackage, ...],
+    catalogue: Catalogue,
+    ctx: rules.Context,
+    diags: Diagnostics,
+) -> ListResult:
+    builder = _ListBuilder(code)
+    in_force = catalogue.in_force.item(code) if catalogue.in_force else None
+    known = in_force or _item_in_any_edition(catalogue, code)
+    schema = catalogue.schemas.get(known.schema) if known and known.schema else None
+    reason = rules.item_published(in_force)
+    departments: dict[str, Department] = {}
+    usable = []
+    for package in packages:
+        department = catalogue.department(package.provider)
+        problem = _package_problem(package, known, schema, department, reason, diags)
+        if problem is not None:
+            builder.whole_package(package, problem, schema, diags)
+        else:
+            assert department is not None and known is not None and schema is not None
+            departments[package.name] = department
+            usable.append(package)
+    if usable and known is not None and schema is not None:
+        authority_codes = frozenset(d.uscc for d in catalogue.departments)
+        domain = DomainContext(schema.roles, authority_codes, ctx.as_of)
+        withdrawals, objections = _load_actions(code, usable, ctx, diags)
+        for package in usable:
+            builder.package(package, departments[package.name], known, schema, domain, ctx,
+                            withdrawals, objections, diags)  # fmt: skip
+        builder.resolve_duplicates(diags)
+        _warn_unmatched(builder.seen_keys(), withdrawals, objections, diags)
+    result = builder.result(tuple(p.name for p in packages), public=reason is None, reason=reason)
+    check_accounting(result, builder.input_rows)
+    return result
+
+
+def _item_in_any_edition(catalogue: Catalogue, code: str) -> Item | None:
+    for edition in reversed(catalogue.editions):
+        item = edition.item(code)
+        if item is not None:
+            return item
+    return None
+
+
+def _package_problem(
+    package: ListPackage,
+    item: Item | None,
+    schema: TableSchema | None,
+    department: Department | None,
+    reason: str | None,
+    diags: Diagnostics,
+) -> tuple[str, str] | None:
+    """Why every row of the package gets one outcome, as (outcome, reason), or None."""
+    if item is None:
+        diags.error(
+            "list.unknown-item",
+            f"no catalogue edition has an item {package.item_code!r}",
+            package.loc("catalogue_item"),
+        )
+        return REJECTED, "list.unknown-item"
+    if department is None:
+        diags.error(
+            "list.unknown-provider",
+            f"{package.provider!r} is not a department in catalogue/departments.yaml",
+            package.loc("provider"),
+        )
+        return REJECTED, "list.unknown-provider"
+    if package.provider not in item.providers:
+        diags.warning(
+            "list.provider-not-in-item",
+            f"the catalogue does not list {package.provider} as a provider of {item.code}",
+            package.loc("provider"),
+        )
+    if reason is not None:
+        explain = {
+            "item-not-in-force": "is not in the catalogue edition in force",
+            "item-not-untrustworthy": "is not untrustworthy information (Art. 12)",
+            "item-not-public": "is not disclosed to the public",
+        }[reason]
+        diags.warning(
+            f"list.{reason}",
+            f"item {item.code} {explain}; all rows of this package are withheld",
+            package.loc("catalogue_item"),
+        )
+        return WITHHELD, reason
+    if schema is None:
+        diags.error(
+            "list.no-schema",
+            f"item {item.code} names no table schema, so its rows cannot be checked",
+            package.loc("catalogue_item"),
+        )
+        return REJECTED, "list.no-schema"
+    names = tuple(f["name"] for f in schema.descriptor.get("fields", ()))
+    _check_declared(package.records, names, package, diags)
+    return None
+
+
+def _check_declared(
+    resource: ResourceFile | None, names: tuple[str, ...], package: ListPackage, diags: Diagnostics
+) -> None:
+    """A package may declare a schema, but not a different one: the catalogue's applies."""
+    if resource is None or resource.declared_fields is None:
+        return
+    declared = resource.declared_fields
+    if sorted(declared) != sorted(names):
+        missing = [n for n in names if n not in declared]
+        extra = [n for n in declared if n not in names]
+        diags.error(
+            "list.schema-mismatch",
+            f"the {resource.name} schema declared here differs from the one that applies "
+            f"(missing: {', '.join(missing) or '-'}; extra: {', '.join(extra) or '-'})",
+            Location(package.descriptor),
+        )
+
+
+# --- Withdrawals and objections ------------------------------------------------------------
+
+_OBJECTION_PRIORITY = {"upheld": 2, "under_review": 1, "rejected": 0}
+
+
+@dataclass
+class _Actions:
+    """Withdrawals or objections by record key, and where each was declared."""
+
+    by_key: dict[str, Any] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+
+
+def _load_actions(
+    code: str, packages: list[ListPackage], ctx: rules.Context, diags: Diagnostics
+) -> tuple[_Actions, _Actions]:
+    """Withdrawals and objections of every package of the item: they match records by key,
+    whichever package the record came from. They are few, so they are held in memory."""
+    withdrawals, objections = _Actions(), _Actions()
+    for package in packages:
+        if package.withdrawals is not None:
+            _check_declared(package.withdrawals, _names(WITHDRAWALS_SCHEMA), package, diags)
+            for row in read_table(package.withdrawals, WITHDRAWALS_SCHEMA, diags):
+                if row.error is None:
+                    _add_withdrawal(code, package.withdrawals, row, withdrawals)
+        if package.objections is not None:
+            _check_declared(package.objections, _names(OBJECTIONS_SCHEMA), package, diags)
+            for row in read_table(package.objections, OBJECTIONS_SCHEMA, diags):
+                if row.error is None:
+                    _add_objection(code, package.objections, row, objections, ctx)
+    return withdrawals, objections
+
+
+def _names(descriptor: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(f["name"] for f in descriptor["fields"])
+
+
+def _add_withdrawal(code: str, resource: ResourceFile, row: Row, into: _Actions) -> None:
+    v = row.values
+    key = record_key(code, row.texts["decision_number"], row.texts["subject_id"])
+    location = Location(resource.path, row=row.number)
+    new = rules.Withdrawal(v["reason"], v["withdrawal_number"], v["withdrawal_date"], location)
+    old = into.by_key.get(key)
+    # The earliest withdrawal is the one that takes the record out of view.
+    if old is None or new.date < old.date:
+        into.by_key[key] = new
+    into.locations.setdefault(key, location)
+
+
+def _add_objection(
+    code: str, resource: ResourceFile, row: Row, into: _Actions, ctx: rules.Context
+) -> None:
+    v = row.values
+    key = record_key(code, row.texts["decision_number"], row.texts["subject_id"])
+    location = Location(resource.path, row=row.number)
+    into.locations.setdefault(key, location)
+    if v["received"] > ctx.as_of:
+        return  # not received yet at --as-of
+    new = rules.Objection(v["status"], v["received"], location)
+    old = into.by_key.get(key)
+    # An upheld objection outweighs one under review, which outweighs a rejected one.
+    if old is None or (_OBJECTION_PRIORITY[new.status], new.received) > (
+        _OBJECTION_PRIORITY[old.status],
+        old.received,
+    ):
+        into.by_key[key] = new
+
+
+def _warn_unmatched(
+    seen: set[str], withdrawals: _Actions, objections: _Actions, diags: Diagnostics
+) -> None:
+    for kind, actions in (("withdrawal", withdrawals), ("objection", objections)):
+        for key, location in actions.locations.items():
+            if key not in seen:
+                diags.warning(
+                    f"list.{kind}-unmatched",
+                    f"this {kind} matches no record (no record has this decision number and "
+                    "subject identifier)",
+                    location,
+                )
+
+
+# --- Building the outcomes of one list ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One package being decided, with what all of its rows share."""
+
+    package: ListPackage
+    department: Department
+    item: Item
+    schema: TableSchema
+    enumerated: frozenset[str]  # rules.enumerated_fields(schema), computed once
+
+
+# Published records are the part of the decision that grows with the input; values that repeat
+# across records (authorities, dates, categories) are shared instead of copied, up to this many.
+SHARED_VALUES = 200_000
+
+
+class _ListBuilder:
+    """Collects one outcome per row; only outcomes and published records are kept, never rows."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.outcomes: list[Outcome] = []
+        self.published: dict[int, PublishedRecord] = {}  # outcome index -> record
+        self.first: dict[str, int] = {}  # record key -> index of its first non-rejected copy
+        self.more: dict[str, list[int]] = {}  # record key -> indexes of further copies
+        self.rejected_keys: set[str] = set()
+        self.starts: list[int] = []  # outcome index where each package's rows begin
+        self.package_info: list[tuple[str, bool]] = []  # (package name, municipal provider)
+        self.input_rows = 0
+        self.shared: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def _share(self, pair: tuple[str, str]) -> tuple[str, str]:
+        found = self.shared.get(pair)
+        if found is not None:
+            return found
+        if len(self.shared) < SHARED_VALUES:
+            self.shared[pair] = pair
+        return pair
+
+    def _begin(self, package: ListPackage, municipal: bool) -> int:
+        self.starts.append(len(self.outcomes))
+        self.package_info.append((package.name, municipal))
+        return len(self.outcomes)
+
+    def whole_package(
+        self,
+        package: ListPackage,
+        problem: tuple[str, str],
+        schema: TableSchema | None,
+        diags: Diagnostics,
+    ) -> None:
+        """Every row gets the package's outcome; rows are read only to count and key them."""
+        self._begin(package, False)
+        outcome, reason = problem
+        roles = schema.roles if schema else {}
+        for number, texts in raw_rows(package.records, diags):
+            self.input_rows += 1
+            key = _key(self.code, texts, roles) if roles else None
+            location = Location(package.records.path, row=number)
+            self.outcomes.append(Outcome(location, key, outcome, reason))
+
+    def package(
+        self,
+        package: ListPackage,
+        department: Department,
+        item: Item,
+        schema: TableSchema,
+        domain: DomainContext,
+        ctx: rules.Context,
+        withdrawals: _Actions,
+        objections: _Actions,
+        diags: Diagnostics,
+    ) -> None:
+        start = self._begin(package, department.level == "municipal")
+        source = _Source(package, department, item, schema, rules.enumerated_fields(schema))
+        stats = TableStats()
+        roles = schema.roles
+        for row in read_table(package.records, schema.descriptor, diags, domain, stats):
+            location = Location(package.records.path, row=row.number)
+            key = _key(self.code, row.texts, roles) if row.texts else None
+            if row.error is not None:
+                self._reject(location, key, row.error)
+                continue
+            assert key is not None
+            copies = [self.first[key], *self.more.get(key, ())] if key in self.first else []
+            if any(i >= start for i in copies):
+                diags.error(
+                    "list.duplicate-key",
+                    f"the same record (decision number and subject) is in row "
+                    f"{self.outcomes[max(copies)].location.row} of this file already",
+                    location,
+                )
+                self._reject(location, key, "list.duplicate-key")
+                continue
+            facts = _facts(
+                item, row, roles, withdrawals.by_key.get(key), objections.by_key.get(key)
+            )
+            self._decide(source, row, location, key, facts, ctx, diags)
+        self.input_rows += stats.rows
+
+    def _reject(self, location: Location, key: str | None, reason: str) -> None:
+        if key:
+            self.rejected_keys.add(key)
+        self.outcomes.append(Outcome(location, key, REJECTED, reason))
+
+    def _decide(
+        self,
+        source: _Source,
+        row: Row,
+        location: Location,
+        key: str,
+        facts: rules.Facts,
+        ctx: rules.Context,
+        diags: Diagnostics,
+    ) -> None:
+        verdict = rules.decide_row(facts, ctx)
+        if verdict is not None and verdict.outcome == REJECTED:
+            field_ = source.schema.roles.get("decision_number")
+            if facts.decision_number and facts.decision_date is None:
+                field_ = source.schema.roles.get("decision_date")
+            diags.error(
+                f"list.{verdict.reason}",
+                "no legally binding document: the decision number and date are required "
+                "(Art. 12, last paragraph)",
+                Location(location.path, row=location.row, field=field_),
+            )
+            self._reject(location, key, verdict.reason)
+            return
+        window = rules.publicity_window_of(facts, ctx)
+        assert window is not None  # rule 2 rejected rows without a decision date
+        if facts.withdrawal is not None and rules.early_repair(facts, ctx):
+            diags.warning(
+                "list.early-repair",
+                f"repaired on {facts.withdrawal.date}, before the minimum publicity period "
+                f"ends on {window.min_end}",
+                facts.withdrawal.location,
+            )
+        index = len(self.outcomes)
+        if key in self.first:
+            self.more.setdefault(key, []).append(index)
+        else:
+            self.first[key] = index
+        if verdict is not None:
+            self.outcomes.append(Outcome(location, key, WITHHELD, verdict.reason))
+            return
+        flagged = rules.under_objection(facts, ctx)
+        shown = rules.public_values(
+            row.texts, source.schema, facts.natural_person, source.enumerated
+        )
+        fields = tuple(
+            self._share((f.name, shown[f.name])) for f in source.schema.fields if f.name in shown
+        )
+        record = _published(key, source, row, facts, window, flagged, fields)
+        self.published[index] = record
+        reason = "under-objection" if flagged else ""
+        self.outcomes.append(Outcome(location, key, PUBLISHED, reason))
+
+    def resolve_duplicates(self, diags: Diagnostics) -> None:
+        """Rule 8: one copy of a record across packages is the record; the others are withheld."""
+        for key in sorted(self.more):
+            indexes = [self.first[key], *self.more[key]]
+            copies = {i: rules.Copy(*self.package_info[self._package_index(i)]) for i in indexes}
+            kept = rules.kept_copy(list(copies.values()))
+            kept_index = next(i for i in indexes if copies[i] == kept)
+            kept_at = self.outcomes[kept_index].location
+            for i in indexes:
+                if i == kept_index:
+                    continue
+                old = self.outcomes[i]
+                self.outcomes[i] = Outcome(old.location, key, WITHHELD, "duplicate", kept.package)
+                self.published.pop(i, None)
+                diags.warning(
+                    "list.duplicate",
+                    f"the same record is in {kept_at.path} row {kept_at.row}, which is kept "
+                    "(municipal provider first, then package name); this copy is withheld",
+                    old.location,
+                )
+
+    def _package_index(self, outcome_index: int) -> int:
+        return bisect_right(self.starts, outcome_index) - 1
+
+    def seen_keys(self) -> set[str]:
+        return set(self.first) | self.rejected_keys
+
+    def result(self, packages: tuple[str, ...], public: bool, reason: str | None) -> ListResult:
+        published = sorted(
+            self.published.values(), key=lambda r: (-r.decision_date.toordinal(), r.key)
+        )
+        counts = Counter(o.outcome for o in self.outcomes)
+        reasons = Counter(o.reason for o in self.outcomes if o.reason)
+        return ListResult(
+            item_code=self.code,
+            packages=packages,
+            public=public,
+            withheld_reason=reason,
+            input_rows=self.input_rows,
+            published=tuple(published),
+            outcomes=tuple(self.outcomes),
+            counts={name: counts.get(name, 0) for name in OUTCOMES},
+            reasons=dict(sorted(reasons.items())),
+        )
+
+
+# --- From a row to facts and to a published record --------------------------------------
+
+
+def _text(texts: Mapping[str, str], roles: Mapping[str, Any], role: str) -> str:
+    name = roles.get(role)
+    return texts.get(name, "") if isinstance(name, str) else ""
+
+
+def _subject_id(texts: Mapping[str, str], roles: Mapping[str, Any]) -> str:
+    """Lists contract: the credit code if there is one, else the ID number."""
+    return _text(texts, roles, "subject_uscc") or _text(texts, roles, "subject_id_number")
+
+
+def _key(code: str, texts: Mapping[str, str], roles: Mapping[str, Any]) -> str:
+    return record_key(code, _text(texts, roles, "decision_number"), _subject_id(texts, roles))
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _role_value(row: Row, roles: Mapping[str, Any], role: str) -> Any:
+    name = roles.get(role)
+    return row.values.get(name) if isinstance(name, str) else None
+
+
+def _facts(
+    item: Item,
+    row: Row,
+    roles: Mapping[str, Any],
+    withdrawal: rules.Withdrawal | None,
+    objection: rules.Objection | None,
+) -> rules.Facts:
+    minor = row.values.get("minor")
+    severity = row.values.get("severity")
+    procedure = row.values.get("procedure")
+    return rules.Facts(
+        item=item,
+        decision_number=_text(row.texts, roles, "decision_number"),
+        decision_date=_date(_role_value(row, roles, "decision_date")),
+        publicity_end=_date(_role_value(row, roles, "publicity_end")),
+        natural_person=rules.is_natural_person(row.texts, roles),
+        procedure=procedure if isinstance(procedure, str) else None,
+        # A text column (not boolean) still counts "true" as true.
+        minor=minor is True or (isinstance(minor, str) and minor.lower() in ("true", "1", "yes")),
+        severity=severity if isinstance(severity, str) and severity else None,
+        publication_date=_date(_role_value(row, roles, "publication_date")),
+        withdrawal=withdrawal,
+        objection=objection,
+    )
+
+
+def _published(
+    key: str,
+    source: _Source,
+    row: Row,
+    facts: rules.Facts,
+    window: rules.Window,
+    under_objection: bool,
+    fields: tuple[tuple[str, str], ...],
+) -> PublishedRecord:
+    """Rule 9: the record as it may be shown, built only from public (masked) values."""
+    roles = source.schema.roles
+    shown = dict(fields)  # the shared values, so that repeats are not copied
+    assert facts.decision_date is not None
+    uscc = _text(row.texts, roles, "subject_uscc")
+    uscc_field = source.schema.field(roles.get("subject_uscc") or "")
+    uscc_public = bool(uscc) and uscc_field is not None and uscc_field.publish == "as_is"
+
+    def public(role: str) -> str:
+        name = roles.get(role)
+        return shown.get(name, "") if isinstance(name, str) else ""
+
+    return PublishedRecord(
+        key=key,
+        item_code=facts.item.code,
+        package=source.package.name,
+        provider=source.department.code,
+        district=source.department.district,
+        subject_key=uscc if uscc_public else person_key(_subject_id(row.texts, roles)),
+        subject_name=public("subject_name"),
+        subject_code=uscc if uscc_public else None,
+        decision_number=public("decision_number"),
+        decision_date=facts.decision_date,
+        publicity_end=window.end,
+        authority=public("authority"),
+        fields=fields,
+        under_objection=under_objection,
+        authority_code=public("authority_code"),
+        natural_person=facts.natural_person,
+        tier=window.tier,
+        publicity_start=window.start,
+    )

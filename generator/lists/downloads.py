@@ -1,0 +1,293 @@
+"""Per-list downloads: data.csv (safe to open in a spreadsheet), data.json and a datapackage.json.
+
+Every value written here comes from a `PublishedRecord`, which holds public fields only, already
+masked; this module never sees a withheld field. The datapackage's table schema is derived from the
+catalogue schema, then narrowed to what the written values really are, so that `frictionless
+validate` passes on every build (a masked ID is no longer a number, a neutralised `'-5` no longer a
+number either).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from generator.catalogue.model import FieldSpec
+from generator.config import SiteConfig
+from generator.lists.model import PublishedRecord
+from generator.lists.routes import download_path, list_route
+from generator.model import LangText, OutputFile
+
+CSV_NAME, JSON_NAME, PACKAGE_NAME = "data.csv", "data.json", "datapackage.json"
+
+# Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: LangText
+    type: str  # the Frictionless type the catalogue declares; narrowed when written
+    description: LangText | None = None
+
+
+# Columns the portal adds in front of the schema's fields: the stable key that the change files
+# refer to, and the portal's own view of the record (the clamped publicity end, the objection mark).
+PORTAL_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "portal_record_key",
+        LangText("记录标识", "Record key"),
+        "string",
+        LangText(
+            "本平台的稳定记录标识，变更文件使用同一标识。",
+            "The portal's stable record key, as used by the change files.",
+        ),
+    ),
+    Column(
+        "portal_subject_key",
+        LangText("主体标识", "Subject key"),
+        "string",
+        LangText(
+            "主体页面地址中的标识：组织为统一社会信用代码。",
+            "The key in the subject page's address: the credit code for organisations.",
+        ),
+    ),
+    Column(
+        "portal_publicity_end",
+        LangText("本平台公示截止日期", "Publicity ends on this portal"),
+        "date",
+        LangText(
+            "按公示期规则计算的公示截止日期：自该日起不再公示。",
+            "The day publicity ends under the publication rules: from this day on the record is "
+            "no longer shown.",
+        ),
+    ),
+    Column(
+        "portal_under_objection",
+        LangText("异议处理中", "Under objection review"),
+        "boolean",
+    ),
+)
+
+_PORTAL_NAMES = frozenset(c.name for c in PORTAL_COLUMNS)
+
+
+def neutralise(value: str) -> str:
+    """Prefix a cell that a spreadsheet would read as a formula with `'`."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def public_columns(fields: Iterable[FieldSpec]) -> tuple[Column, ...]:
+    """The schema's publishable fields, in schema order; a masked value is text whatever its type."""
+    return tuple(
+        Column(f.name, f.title, "string" if f.publish == "masked" else f.type, f.description)
+        for f in fields
+        # A schema field named like a portal column would make the header ambiguous.
+        if f.publish != "never" and f.name not in _PORTAL_NAMES
+    )
+
+
+def record_values(record: PublishedRecord, columns: Sequence[Column]) -> list[str]:
+    """One record as the strings written to data.csv and data.json (before neutralisation)."""
+    values = dict(record.fields)
+    portal = {
+        "portal_record_key": record.key,
+        "portal_subject_key": record.subject_key,
+        "portal_publicity_end": record.publicity_end.isoformat(),
+        "portal_under_objection": "true" if record.under_objection else "false",
+    }
+    return [portal.get(c.name, values.get(c.name, "")) for c in columns]
+
+
+# -- type narrowing ------------------------------------------------------------------------
+
+_INTEGER_RE = re.compile(r"-?[0-9]+")
+_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_BOOLEANS = frozenset({"true", "false", "True", "False", "TRUE", "FALSE", "1", "0"})
+
+
+def _is_date(value: str) -> bool:
+    if len(value) != 10:
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+# Types we keep when every written value parses as Frictionless reads it by default; every other
+# type (datetime with a custom format, year, geopoint...) is published as a string.
+_CHECKS: dict[str, Callable[[str], object]] = {
+    "integer": _INTEGER_RE.fullmatch,
+    "number": _NUMBER_RE.fullmatch,
+    "date": _is_date,
+    "boolean": _BOOLEANS.__contains__,
+    "string": lambda value: True,
+}
+
+
+class _TypeNarrower:
+    """Tracks, column by column, whether every written value still fits the declared type."""
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.types = [c.type if c.type in _CHECKS else "string" for c in columns]
+
+    def see(self, row: Sequence[str]) -> None:
+        for i, value in enumerate(row):
+            kind = self.types[i]
+            if value and kind != "string" and not _CHECKS[kind](value):
+                self.types[i] = "string"
+
+
+# -- the three files -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListDownloads:
+    """The files of one list, and the column types they were written with (for tests and docs)."""
+
+    files: tuple[OutputFile, ...]
+    types: tuple[str, ...]
+
+
+def build_downloads(
+    code: str,
+    title: LangText,
+    fields: Sequence[FieldSpec],
+    records: Sequence[PublishedRecord],
+    config: SiteConfig,
+    as_of: dt.date,
+) -> ListDownloads:
+    columns = (*PORTAL_COLUMNS, *public_columns(fields))
+    narrower = _TypeNarrower(columns)
+    text = io.StringIO()
+    text.write("\ufeff")  # so that spreadsheet software reads the file as UTF-8
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(c.name for c in columns)
+    json_rows = io.StringIO()
+    for record in records:
+        raw = record_values(record, columns)
+        safe = [neutralise(v) for v in raw]
+        narrower.see(safe)
+        narrower.see(raw)
+        writer.writerow(safe)
+        json_rows.write(",\n" if json_rows.tell() else "\n")
+        json_rows.write(json.dumps(_json_row(columns, raw), ensure_ascii=False, sort_keys=True))
+    csv_bytes = text.getvalue().encode("utf-8")
+    head = {
+        "as_of": as_of.isoformat(),
+        "columns": [c.name for c in columns],
+        "licence": {"name": config.licence_name, "url": config.licence_url},
+        "list": code,
+        "name": {"zh-CN": title.zh, "en": title.get("en")},
+    }
+    # Written record by record, one per line; "records" sorts after every key of `head`, so the
+    # file is what json.dumps(sort_keys=True) would give, without a second copy of every row.
+    json_text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
+    json_text += (
+        ', "records": [' + json_rows.getvalue() + ("\n" if json_rows.tell() else "") + "]}\n"
+    )
+    json_bytes = json_text.encode("utf-8")
+    types = tuple(narrower.types)
+    package = _datapackage(code, title, columns, types, csv_bytes, json_bytes, config, as_of)
+    return ListDownloads(
+        (
+            OutputFile(download_path(code, CSV_NAME), csv_bytes),
+            OutputFile(download_path(code, JSON_NAME), json_bytes),
+            OutputFile(download_path(code, PACKAGE_NAME), _dumps(package)),
+        ),
+        types,
+    )
+
+
+def list_downloads(
+    code: str,
+    title: LangText,
+    fields: Sequence[FieldSpec],
+    records: Sequence[PublishedRecord],
+    config: SiteConfig,
+    as_of: dt.date,
+) -> Iterator[OutputFile]:
+    yield from build_downloads(code, title, fields, records, config, as_of).files
+
+
+def _json_row(columns: Sequence[Column], raw: Sequence[str]) -> dict[str, str | bool]:
+    row: dict[str, str | bool] = dict(zip((c.name for c in columns), raw, strict=True))
+    row["portal_under_objection"] = row["portal_under_objection"] == "true"
+    return row
+
+
+def _dumps(value: object) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def _integrity(data: bytes) -> dict[str, object]:
+    # Frictionless checks both on validation: a truncated or altered download fails it.
+    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+
+
+def _datapackage(
+    code: str,
+    title: LangText,
+    columns: Sequence[Column],
+    types: Sequence[str],
+    csv_bytes: bytes,
+    json_bytes: bytes,
+    config: SiteConfig,
+    as_of: dt.date,
+) -> dict[str, object]:
+    fields = []
+    for column, kind in zip(columns, types, strict=True):
+        field: dict[str, object] = {"name": column.name, "type": kind, "title": column.title.zh}
+        english = column.title.en or ""
+        note = (column.description.en or "") if column.description else ""
+        description = " — ".join(part for part in (english, note) if part)
+        if description:
+            field["description"] = description
+        fields.append(field)
+    return {
+        "name": f"credit-portal-{code.lower()}",
+        "title": title.zh,
+        "description": f"{title.get('en')} — as of {as_of.isoformat()}",
+        "homepage": config.base_url + list_route(code),
+        "licenses": [
+            {"name": config.licence_name, "path": config.licence_url, "title": config.licence_name}
+        ],
+        "resources": [
+            {
+                "name": "data",
+                "type": "table",
+                "path": CSV_NAME,
+                "scheme": "file",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                **_integrity(csv_bytes),
+                "dialect": {"csv": {"delimiter": ",", "lineTerminator": "\r\n"}},
+                "schema": {
+                    "fields": fields,
+                    "missingValues": [""],
+                    "primaryKey": ["portal_record_key"],
+                },
+            },
+            {
+                # The same records as JSON. Described as a plain file: reading JSON as a table
+                # needs an optional frictionless extra that consumers may not have.
+                "name": "data-json",
+                "path": JSON_NAME,
+                "scheme": "file",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                **_integrity(json_bytes),
+            },
+        ],
+    }
