@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 AS_OF  ?=
 BUILD_FLAGS ?=
 
-.PHONY: build test serve check lint fmt setup clean
+.PHONY: build test serve check lint fmt setup clean conventions links
 
 build: setup
 	$(BIN)/credit-portal build $(if $(AS_OF),--as-of $(AS_OF)) $(BUILD_FLAGS)
@@ -16,6 +16,14 @@ test: setup
 
 check: setup
 	$(BIN)/credit-portal check
+
+# Issue 7's web and open-data conventions alone (metadata, sitemaps, feeds, axe, vnu, links).
+conventions: setup
+	$(BIN)/python -m pytest -n auto tests/conventions $(PYTEST_ARGS)
+
+# The links that leave the sample site, listed (never fetched).
+links: setup
+	$(BIN)/python -m pytest -q -rP tests/conventions/test_links.py -k external
 
 serve: setup
 	$(BIN)/credit-portal serve
@@ -38,8 +46,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	# --ignore-scripts: vnu-jar's postinstall would fetch a Java runtime; the machine's Java is used.
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 clean:
-	rm -rf site .site-* $(VENV) node_modules
+	rm -rf site .site-* .site.build-* .site.old-* $(VENV) node_modules

@@ -64,8 +64,10 @@ class SiteConfig:
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
-    def today(self) -> dt.date:
-        return dt.datetime.now(ZoneInfo(self.time_zone)).date()
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today in the site's time zone; `now` (timezone-aware) replaces the clock in tests."""
+        moment = now if now is not None else dt.datetime.now(dt.UTC)
+        return moment.astimezone(ZoneInfo(self.time_zone)).date()
 
 
 TOP_KEYS = (
@@ -167,11 +169,12 @@ def _policy(m: YMap, diags: Diagnostics) -> PublicationPolicy:
             t = Reader(tm, "config.publication.tiers", diags)
             t.unknown_keys(("published", "min_months", "max_months"))
             published = t.boolean("published", default=True)
-            lo = t.integer("min_months", required=published, default=0) or 0
-            hi = t.integer("max_months", required=published, default=0) or 0
-            if published and not 0 <= lo <= hi:
+            lo = t.integer("min_months", required=published)
+            hi = t.integer("max_months", required=published)
+            # Compare only values that were read: a missing one is already reported.
+            if published and lo is not None and hi is not None and not 0 <= lo <= hi:
                 t.error("invalid-value", "need 0 <= min_months <= max_months", "max_months")
-            tiers[tier_name] = Tier(published, lo, hi)
+            tiers[tier_name] = Tier(published, lo or 0, hi or 0)
     natural = r.choice("natural_person_penalties", ("withhold", "publish_masked"), required=False)
     start = r.choice("publicity_start", ("decision_date", "publication_date"), required=False)
     shrink = PublicationPolicy.shrink_threshold

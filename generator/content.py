@@ -77,16 +77,18 @@ def split_front_matter(text: str, rel: str, diags: Diagnostics) -> tuple[YMap | 
     body = text[end + 5 :]
     data = parse_yaml(yaml_text, rel, diags, line_offset=1, code="content.front-matter")
     if data is None:
-        return YMap(), body
+        return YMap(path=rel), body
     if not isinstance(data, YMap):
         diags.error(
             "content.front-matter", "front matter must be a mapping of keys", Location(rel, 2, 1)
         )
-        return YMap(), body
+        return YMap(path=rel), body
     return data, body
 
 
 def load_content(root: Path, diags: Diagnostics) -> Content:
+    for folder in ("pages", "notices"):
+        _warn_orphan_translations(root / "content" / folder, root, diags)
     pages = tuple(
         p for p in (_load_page(f, root, diags) for f in _sources(root / "content" / "pages")) if p
     )
@@ -129,6 +131,20 @@ def _sources(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if not p.name.endswith(".en.md"))
 
 
+def _warn_orphan_translations(folder: Path, root: Path, diags: Diagnostics) -> None:
+    """An English text with no Chinese original is never published: say so, don't drop it silently."""
+    if not folder.is_dir():
+        return
+    for en_path in sorted(folder.glob("*.en.md")):
+        original = en_path.with_name(en_path.name[: -len(".en.md")] + ".md")
+        if not original.is_file():
+            diags.warning(
+                "content.orphan-translation",
+                f"English text without a Chinese original {original.name}; it is not published",
+                Location(_rel(en_path, root)),
+            )
+
+
 def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
@@ -158,7 +174,10 @@ def _load_common(
     text = read_text(path, rel, diags)
     if text is None:
         return None
+    errors_before = len(diags.errors)
     meta, body = split_front_matter(text, rel, diags)
+    if len(diags.errors) > errors_before:
+        return None  # broken front matter: reported once, without follow-on noise
     if meta is None:
         diags.error(
             "content.front-matter",

@@ -40,9 +40,12 @@ class Reader:
                 )
 
     def _present(self, key: str, required: bool) -> bool:
-        if key not in self.m or self.m[key] is None:
+        value = self.m.get(key)
+        # A blank text counts as missing: `title: {zh-CN: ""}` must not drop a page silently.
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.error("missing-key", f"required key {key!r} is missing")
+                # At the blank value if there is one, else at the mapping that lacks the key.
+                self.error("missing-key", f"required key {key!r} is missing or empty", key)
             return False
         return True
 

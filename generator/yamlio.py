@@ -21,6 +21,12 @@ class YMap(dict[str, Any]):
     key_marks: dict[str, tuple[int, int]]
     value_marks: dict[str, tuple[int, int]]
 
+    def __init__(self, *args: Any, path: str = "", **kwargs: Any) -> None:
+        # A map built in code (e.g. empty front matter) still locates its problems in its file.
+        super().__init__(*args, **kwargs)
+        self.path = path
+        self.key_marks, self.value_marks = {}, {}
+
     def loc(self, key: str | None = None, *, value: bool = True) -> Location:
         """Location of a key's value (or of the key itself), else of the mapping."""
         if key is not None:
@@ -36,6 +42,11 @@ class YList(list[Any]):
     line: int = 1
     col: int = 1
     item_marks: list[tuple[int, int]]
+
+    def __init__(self, *args: Any, path: str = "") -> None:
+        super().__init__(*args)
+        self.path = path
+        self.item_marks = []
 
     def loc(self, index: int | None = None) -> Location:
         if index is not None and 0 <= index < len(self.item_marks):
@@ -87,6 +98,17 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
     LocatingLoader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence
     )
+
+    def construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        # PyYAML raises a bare ValueError for 2026-02-30; make it a located content error.
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+            ) from None
+
+    LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
     return LocatingLoader
 
 

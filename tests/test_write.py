@@ -1,0 +1,150 @@
+"""write: the site is rendered into a temporary folder beside the output and swapped in atomically."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator import write
+from generator.model import OutputFile
+from generator.write import SiteWriter, UnsafeOutput
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def siblings(folder: Path) -> list[str]:
+    """Everything beside the output folder, the output included."""
+    return sorted(p.name for p in folder.parent.iterdir())
+
+
+def build(out: Path, files: dict[str, bytes]) -> write.WriteStats:
+    with SiteWriter(out) as writer:
+        writer.write_all(OutputFile(path, data) for path, data in files.items())
+        return writer.commit()
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_first_build_creates_the_output(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    stats = build(out, {"index.html": b"<p>1</p>", "en/about/index.html": "关于".encode()})
+    assert tree(out) == {"en/about/index.html": "关于".encode(), "index.html": b"<p>1</p>"}
+    assert (stats.files, stats.bytes) == (2, 8 + 6)
+    assert siblings(out) == ["site"]
+
+
+def test_rebuild_swaps_the_whole_tree(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(out, {"index.html": b"old", "gone/index.html": b"old page"})
+    build(out, {"index.html": b"new", "new/index.html": b"new page"})
+    assert tree(out) == {"index.html": b"new", "new/index.html": b"new page"}
+    assert siblings(out) == ["site"]  # no temporary or old tree left beside it
+
+
+def test_nothing_is_visible_in_the_output_before_commit(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(out, {"index.html": b"old"})
+    with SiteWriter(out) as writer:
+        writer.write(OutputFile("index.html", b"new"))
+        assert tree(out) == {"index.html": b"old"}
+        assert writer.tmp.parent == out.parent and writer.tmp.name.startswith(".site.build-")
+        writer.commit()
+    assert tree(out) == {"index.html": b"new"}
+
+
+def test_swap_without_renameat2_still_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    out = tmp_path / "site"
+    build(out, {"index.html": b"old"})
+    build(out, {"index.html": b"new"})
+    assert tree(out) == {"index.html": b"new"}
+    assert siblings(out) == ["site"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../escape.html",
+        "a/../../escape.html",
+        "/etc/passwd",
+        "",
+        ".",
+        "./index.html",
+        "a//b.html",
+        "a/",
+    ],
+)
+def test_refuses_paths_outside_the_site_or_not_normalised(tmp_path: Path, path: str) -> None:
+    out = tmp_path / "site"
+    build(out, {"index.html": b"old"})
+    with pytest.raises(UnsafeOutput), SiteWriter(out) as writer:
+        writer.write(OutputFile("fine.html", b"x"))
+        writer.write(OutputFile(path, b"evil"))
+    assert tree(out) == {"index.html": b"old"}
+    assert siblings(out) == ["site"]
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_refuses_to_write_the_same_file_twice(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with pytest.raises(UnsafeOutput, match="twice"), SiteWriter(out) as writer:
+        writer.write(OutputFile("en/index.html", b"1"))
+        writer.write(OutputFile("en/index.html", b"2"))
+    assert not out.exists()
+    assert siblings(out) == []
+
+
+def test_a_failure_while_rendering_leaves_the_old_site_intact(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(out, {"index.html": b"old", "about/index.html": b"old about"})
+    before = tree(out)
+
+    def files() -> Iterator[OutputFile]:
+        yield OutputFile("index.html", b"new")
+        raise RuntimeError("a template blew up half-way")
+
+    with pytest.raises(RuntimeError), SiteWriter(out) as writer:
+        writer.write_all(files())
+        writer.commit()
+    assert tree(out) == before
+    assert siblings(out) == ["site"]
+
+
+def test_leftovers_of_dead_builds_are_cleaned(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    stale_build = tmp_path / f".site.build-{dead_pid()}"
+    stale_old = tmp_path / ".site.old-12345"
+    for stale in (stale_build, stale_old):
+        (stale / "sub").mkdir(parents=True)
+        (stale / "sub" / "index.html").write_bytes(b"half")
+    unrelated = tmp_path / ".other.build-1"
+    unrelated.mkdir()
+    build(out, {"index.html": b"new"})
+    assert siblings(out) == [".other.build-1", "site"]
+
+
+def test_a_running_build_of_another_process_is_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with subprocess.Popen(["sleep", "30"]) as other:
+        try:
+            running = tmp_path / f".site.build-{other.pid}"
+            running.mkdir()
+            build(out, {"index.html": b"new"})
+            assert running.is_dir()
+        finally:
+            other.kill()
