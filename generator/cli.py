@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,7 +15,11 @@ import click
 
 from generator import diagnostics as diag_fmt
 from generator.build import BuildOptions, BuildResult, build
+from generator.lists.accounting import summary_lines as lists_summary_lines
+from generator.lists.report import write_report
+from generator.parallel import default_jobs
 from generator.progress import Reporter, RichReporter
+from generator.timings import TimingReporter
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,6 +81,23 @@ def cli() -> None:
     "--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Write a JSON report of the build (never inside the site).",
 )  # fmt: skip
+@click.option(
+    "--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    help="The previously published site, whose lists/manifest.json the change files compare "
+    "against (default: the output folder before it is replaced).",
+)  # fmt: skip
+@click.option(
+    "--allow-shrink", is_flag=True,
+    help="Publish even when a provider's records vanish beyond the shrink threshold.",
+)  # fmt: skip
+@click.option(
+    "--timings", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write each stage's wall and CPU time as JSON (for bench/; never inside the site).",
+)  # fmt: skip
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Processes that render and index the site (default: every core).",
+)  # fmt: skip
 def build_command(
     root: Path,
     as_of: dt.date | None,
@@ -87,13 +107,28 @@ def build_command(
     debug: bool,
     out: Path | None,
     report: Path | None,
+    previous: Path | None,
+    allow_shrink: bool,
+    timings: Path | None,
+    jobs: int | None,
 ) -> None:
     """Validate everything and write the site atomically."""
     out = out if out is not None else root / "site"
+    _check_out(root, out)
     if report is not None and _inside(report, out):
         raise click.UsageError("--report must not point inside the site folder")
-    options = BuildOptions(root=root, out=out, as_of=as_of, strict=strict)
-    result = _run(options, quiet, debug)
+    if timings is not None and _inside(timings, out):
+        raise click.UsageError("--timings must not point inside the site folder")
+    options = BuildOptions(
+        root=root,
+        out=out,
+        as_of=as_of,
+        strict=strict,
+        previous=previous,
+        allow_shrink=allow_shrink,
+        jobs=jobs if jobs is not None else default_jobs(),
+    )
+    result = _run(options, quiet, debug, timings)
     _finish(result, fmt, quiet, report, wrote=out)
 
 
@@ -119,17 +154,36 @@ def serve_command(
     """Preview the site on localhost, rebuilding when an input changes."""
     from generator.serve import serve
 
-    serve(root, out or root / "site", as_of, host, port)
+    out = out or root / "site"
+    _check_out(root, out)
+    serve(root, out, as_of, host, port)
 
 
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def _run(options: BuildOptions, quiet: bool, debug: bool) -> BuildResult:
+# The site folder is replaced whole on every build, so it must never hold the project's inputs.
+_INPUT_FOLDERS = ("content", "catalogue", "templates")
+
+
+def _check_out(root: Path, out: Path) -> None:
+    if _inside(root, out) or any(_inside(out, root / name) for name in _INPUT_FOLDERS):
+        raise click.UsageError(
+            f"--out {out} would replace the project's own files; choose a separate folder"
+        )
+
+
+def _run(
+    options: BuildOptions, quiet: bool, debug: bool, timings: Path | None = None
+) -> BuildResult:
     reporter: Reporter = Reporter() if quiet else RichReporter()
+    timer = TimingReporter(reporter) if timings is not None else None
     try:
-        return build(options, reporter)
+        result = build(options, timer or reporter)
+        if timer is not None and timings is not None:
+            timer.write(timings)
+        return result
     except Exception as exc:  # a bug or a broken environment, never bad content
         if debug:
             traceback.print_exc()
@@ -157,11 +211,11 @@ def _finish(
             **result.summary,
             "diagnostics": [d.as_dict() for d in diagnostics],
         }
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
+        # The lists' part holds one entry per input row, so it is streamed into the file.
+        write_report(report, payload, result.lists)
+    if not quiet and result.lists is not None:
+        for line in lists_summary_lines(result.lists):
+            click.echo(line, err=True)
     errors = sum(1 for d in diagnostics if d.severity.value == "error")
     warnings = len(diagnostics) - errors
     if not quiet and fmt == "text":
@@ -175,6 +229,17 @@ def _finish(
             verdict = "ok" if result.ok else "failed"
             click.echo(f"{verdict}: {errors} errors, {warnings} warnings", err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_CONTENT)
+
+
+def _add_section_commands() -> None:
+    from generator.catalogue.diff_cli import diff_command
+    from generator.consultations.cli import comments_group
+
+    cli.add_command(diff_command)
+    cli.add_command(comments_group)
+
+
+_add_section_commands()
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.config import SiteConfig
+from generator.frames import Frames
 from generator.i18n import Messages, load_messages
 from generator.model import DEFAULT_LANG, LANGS, LangText, OutputFile
 
@@ -64,6 +65,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # Templates do not change during a build (serve makes a new renderer for each), so
+            # skip the stat() of every template file on every page.
+            auto_reload=False,
         )
         self.env.globals.update(
             site=config,
@@ -82,6 +86,9 @@ class Renderer:
         )
         self.env.filters["date"] = format_date
         self.env.filters["number"] = format_number
+        # base.html's frame, rendered once per language (generator/frames.py); made on first use.
+        self._frames: Frames | None = None
+        self._helpers: dict[str, dict[str, Any]] = {}
 
     # -- helpers exposed to templates -------------------------------------------------------
 
@@ -136,8 +143,49 @@ class Renderer:
         return self.messages.get(lang, key, **values)
 
     def render(self, template: str, route: str, lang: str, **context: Any) -> OutputFile:
-        text = self.env.get_template(template).render(route=route, lang=lang, **context)
+        if self._frames is None:
+            self._frames = Frames(self.env)
+        context = {**self._lang_helpers(lang), **context}
+        text = self._frames.render(template, route, lang, context)
+        if text is None:
+            text = self.env.get_template(template).render(route=route, lang=lang, **context)
         return OutputFile(output_path(route, lang), text.encode("utf-8"))
+
+    def _lang_helpers(self, lang: str) -> dict[str, Any]:
+        """`t`, `tx`, `url`, `abs_url` and `has_en` bound to one language, as page variables.
+
+        They give what the globals give, but the globals need the template context to know the
+        language, and Jinja derives a fresh context for every such call made inside a block or
+        a loop: a third of a subject page's render time. The globals stay, for macros imported
+        without context.
+        """
+        found = self._helpers.get(lang)
+        if found is None:
+            page_lang, messages = lang, self.messages
+            base_path, base_url = self.config.base_path, self.config.base_url
+
+            # Same names and parameters as the globals, so any call of those works on these.
+            def t(key: str, **values: Any) -> str:
+                return messages.get(page_lang, key, **values)
+
+            def tx(value: LangText | str | None) -> str:
+                if value is None:
+                    return ""
+                return value.get(page_lang) if isinstance(value, LangText) else value
+
+            def url(route: str, lang: str | None = None) -> str:
+                return base_path + lang_prefix(lang or page_lang) + route
+
+            def abs_url(route: str, lang: str | None = None) -> str:
+                return base_url + lang_prefix(lang or page_lang) + route
+
+            def has_en(value: LangText | None) -> bool:
+                return page_lang != "en" or value is None or value.has("en")
+
+            found = self._helpers[lang] = {
+                "t": t, "tx": tx, "url": url, "abs_url": abs_url, "has_en": has_en
+            }  # fmt: skip
+        return found
 
     def render_all_langs(
         self, template: str, route: str, context: Mapping[str, Any] | None = None

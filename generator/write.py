@@ -10,6 +10,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,19 @@ class UnsafeOutput(Exception):
 class WriteStats:
     files: int
     bytes: int
+    unchanged: int = 0  # files whose bytes equal the previous site's: linked, not written
+
+
+@dataclass(frozen=True)
+class Stored(OutputFile):
+    """A file a worker process has already written into the temporary tree (`SiteWriter.store`).
+
+    Only its path and size travel back to the parent, which records them as if it had written
+    the file; `data` is empty.
+    """
+
+    size: int = 0
+    linked: bool = False  # kept from the previous site: unchanged
 
 
 class SiteWriter:
@@ -36,12 +50,16 @@ class SiteWriter:
         self.out = out.resolve()
         self.tmp = self.out.parent / f".{self.out.name}.build-{os.getpid()}"
         self._written: set[str] = set()
+        self._folders: set[str] = set()  # folders made so far: one mkdir each, not one per file
+        self._previous = False  # is there a previous site to keep unchanged files from?
         self.bytes = 0
+        self.unchanged = 0
 
     def __enter__(self) -> SiteWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(self.out)
         self.tmp.mkdir()
+        self._previous = self.out.is_dir()
         return self
 
     def __exit__(
@@ -54,16 +72,38 @@ class SiteWriter:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def write(self, file: OutputFile) -> None:
-        rel = PurePosixPath(file.path)
-        if rel.is_absolute() or ".." in rel.parts or not rel.parts or file.path != rel.as_posix():
-            raise UnsafeOutput(f"refusing to write outside the site: {file.path!r}")
+        _check_inside(file.path)
         if file.path in self._written:
             raise UnsafeOutput(f"refusing to write {file.path!r} twice")
         self._written.add(file.path)
-        target = self.tmp / file.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.data)
+        if isinstance(file, Stored):  # a worker wrote it already
+            self.bytes += file.size
+            self.unchanged += file.linked
+            return
+        if self._put(file):
+            self.unchanged += 1
         self.bytes += len(file.data)
+
+    def store(self, file: OutputFile) -> Stored:
+        """Write `file` now, from a worker process (generator.parallel), and say what was written.
+
+        The parent's `write()` of the result then refuses a path written twice, by any worker.
+        """
+        _check_inside(file.path)
+        return Stored(file.path, b"", len(file.data), self._put(file))
+
+    def _put(self, file: OutputFile) -> bool:
+        """Write the bytes into the temporary tree; True if they were linked from the old site."""
+        folder = file.path.rpartition("/")[0]
+        if folder not in self._folders:
+            (self.tmp / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        target = f"{self.tmp}/{file.path}"
+        if self._previous and _link_if_unchanged(f"{self.out}/{file.path}", target, file.data):
+            return True
+        with open(target, "wb") as f:
+            f.write(file.data)
+        return False
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
         for file in files:
@@ -78,11 +118,37 @@ class SiteWriter:
                 os.rename(self.out, aside)
                 os.rename(self.tmp, self.out)
                 shutil.rmtree(aside, ignore_errors=True)
-                return WriteStats(len(self._written), self.bytes)
+                return WriteStats(len(self._written), self.bytes, self.unchanged)
             shutil.rmtree(self.tmp, ignore_errors=True)  # it now holds the old site
         else:
             os.rename(self.tmp, self.out)
-        return WriteStats(len(self._written), self.bytes)
+        return WriteStats(len(self._written), self.bytes, self.unchanged)
+
+
+def _check_inside(path: str) -> None:
+    rel = PurePosixPath(path)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts or path != rel.as_posix():
+        raise UnsafeOutput(f"refusing to write outside the site: {path!r}")
+
+
+def _link_if_unchanged(old: str, target: str, data: bytes) -> bool:
+    """Keep the previous site's file (a hard link: same inode, same mtime) when its bytes are equal.
+
+    A deploy that syncs by size and mtime (rsync, most object-store sync tools) then uploads only
+    the files that really changed. The old tree is removed after the swap, so nothing is shared
+    with it for long; a file system without hard links simply gets every file written.
+    """
+    try:
+        info = os.lstat(old)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with open(old, "rb") as f:
+            if f.read() != data:
+                return False
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -104,10 +170,16 @@ def _remove_leftovers(out: Path) -> None:
             pid = int(stale.name.rsplit("-", 1)[1])
         except ValueError:
             continue
-        if pid != os.getpid() and not _alive(pid):
+        # A tree with our own pid is not ours (we make ours after this): an earlier process had
+        # the pid, as happens in containers, where every run starts with the same pids.
+        if pid == os.getpid() or not _alive(pid):
             shutil.rmtree(stale, ignore_errors=True)
-    for stale in out.parent.glob(f".{out.name}.old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    for stale in sorted(out.parent.glob(f".{out.name}.old-*")):
+        if not os.path.lexists(out):
+            # Killed between the two renames of commit(): this is the last good site.
+            os.rename(stale, out)
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from generator.catalogue.model import Catalogue, FieldSpec, Item
 from generator.lists import changes as changes_mod
 from generator.lists import downloads, routes
+from generator.lists.fragments import RecordFragments
 from generator.lists.model import WITHHELD, PublishedRecord
 from generator.model import LANGS, LangText, OutputFile, SearchDoc
 from generator.render import NavEntry, Renderer
@@ -150,10 +153,66 @@ def render_lists(
     renderer: Renderer,
     previous_manifest: changes_mod.Manifest | None,
 ) -> Iterator[OutputFile]:
+    for task in render_tasks(decision, catalogue, renderer, previous_manifest):
+        yield from task()
+
+
+# The subject pages are split into this many tasks, so that every core gets a share of them.
+SUBJECT_TASKS = 16
+
+
+def render_tasks(
+    decision: ListsDecision,
+    catalogue: Catalogue | None,
+    renderer: Renderer,
+    previous_manifest: changes_mod.Manifest | None,
+) -> list[Callable[[], Iterable[OutputFile]]]:
+    """The section's files as independent tasks (generator.parallel runs them on every core).
+
+    Each task yields its own files; run one after the other, in this order, they give the section
+    in its usual order. The subject pages, most of the work, come in many small tasks so that
+    whichever core is free takes the next one.
+    """
     infos = [list_info(result, catalogue) for result in decision.lists]
     public = [info for info in infos if info.public]
-    as_of = renderer.as_of
     helpers = _helpers(renderer)
+    subjects = _SubjectOrder.of(public)
+    tasks: list[Callable[[], Iterable[OutputFile]]] = [
+        functools.partial(_index_pages, infos, public, renderer, helpers, previous_manifest)
+    ]
+    for info in public:
+        tasks += [
+            functools.partial(_list_pages, info, renderer, helpers),
+            functools.partial(_list_downloads, info, renderer),
+            functools.partial(_list_changes, info, renderer, helpers, previous_manifest, decision),
+        ]
+    tasks.append(
+        functools.partial(
+            _all_changes, infos, public, catalogue, renderer, helpers, previous_manifest, decision
+        )
+    )
+    tasks += [
+        functools.partial(_subject_pages, public, renderer, helpers, subjects, part)
+        for part in subjects.parts(SUBJECT_TASKS)
+    ]
+    tasks.append(
+        lambda: [
+            OutputFile(
+                routes.MANIFEST_PATH,
+                changes_mod.manifest_file(((i.code, i.records) for i in public), renderer.as_of),
+            )
+        ]
+    )
+    return tasks
+
+
+def _index_pages(
+    infos: list[ListInfo],
+    public: list[ListInfo],
+    renderer: Renderer,
+    helpers: dict[str, object],
+    previous_manifest: changes_mod.Manifest | None,
+) -> Iterator[OutputFile]:
     yield from renderer.render_all_langs(
         "lists/index.html",
         routes.LISTS_ROUTE,
@@ -164,17 +223,46 @@ def render_lists(
             "previous_as_of": previous_manifest.as_of if previous_manifest else None,
         },
     )
-    summaries = []
-    for info in public:
-        yield from _list_pages(info, renderer, helpers)
-        yield from downloads.list_downloads(
-            info.code, info.title, info.fields, info.records, renderer.config, as_of
+
+
+def _list_downloads(info: ListInfo, renderer: Renderer) -> Iterator[OutputFile]:
+    yield from downloads.list_downloads(
+        info.code, info.title, info.fields, info.records, renderer.config, renderer.as_of
+    )
+
+
+def _list_changes(
+    info: ListInfo,
+    renderer: Renderer,
+    helpers: dict[str, object],
+    previous_manifest: changes_mod.Manifest | None,
+    decision: ListsDecision,
+) -> Iterator[OutputFile]:
+    changes = changes_mod.list_changes(
+        info.code, info.records, previous_manifest, decision.withheld_reasons
+    )
+    yield from _change_files(info, changes, renderer, helpers)
+
+
+def _all_changes(
+    infos: list[ListInfo],
+    public: list[ListInfo],
+    catalogue: Catalogue | None,
+    renderer: Renderer,
+    helpers: dict[str, object],
+    previous_manifest: changes_mod.Manifest | None,
+    decision: ListsDecision,
+) -> Iterator[OutputFile]:
+    """The site-wide changes page, and the change files of lists that are no longer published."""
+    summaries = [
+        (
+            info,
+            changes_mod.list_changes(
+                info.code, info.records, previous_manifest, decision.withheld_reasons
+            ),
         )
-        changes = changes_mod.list_changes(
-            info.code, info.records, previous_manifest, decision.withheld_reasons
-        )
-        summaries.append((info, changes))
-        yield from _change_files(info, changes, renderer, helpers)
+        for info in public
+    ]
     # A list that was published before but is not now still owes its readers the removals.
     gone = (
         sorted(set(previous_manifest.lists) - {i.code for i in public}) if previous_manifest else []
@@ -196,11 +284,6 @@ def render_lists(
             "baseline": previous_manifest is None,
         },
     )
-    yield from _subject_pages(public, renderer, helpers)
-    yield OutputFile(
-        routes.MANIFEST_PATH,
-        changes_mod.manifest_file(((i.code, i.records) for i in public), as_of),
-    )
 
 
 def _vanished_list(code: str, catalogue: Catalogue | None) -> ListInfo:
@@ -221,6 +304,7 @@ def _helpers(renderer: Renderer) -> dict[str, object]:
     return {
         "routes": routes,
         "label": label,
+        "record_html": RecordFragments(renderer),
         "is_ascii": str.isascii,
         "objections_route": routes.OBJECTIONS_ROUTE,
         "credit_repair_route": routes.CREDIT_REPAIR_ROUTE,
@@ -266,37 +350,93 @@ def _groups(info: ListInfo) -> tuple[list[Group], list[Group]]:
 def _list_pages(
     info: ListInfo, renderer: Renderer, helpers: dict[str, object]
 ) -> Iterator[OutputFile]:
+    """The list's pages and its sub-indexes by authority and by district, in one pass.
+
+    A record appears in the same words on three of them: its page of the list, of its
+    authority and of its district. So its fragment is rendered once per language as the
+    records go by, each of the three pages it belongs to takes it, and a page is rendered as
+    soon as it is full. Only one unfinished page per sequence is held, never the whole list.
+    """
     size = renderer.config.policy.page_size
     authorities, districts = _groups(info)
     common = {**helpers, "info": info, "feed_route": routes.changes_feed_route(info.code)}
-    base = routes.list_route(info.code)
-    for pager, records in paginate(info.records, size, base):
-        yield from renderer.render_all_langs(
+    main = _Pages(renderer, common, size, len(info.records), routes.list_route(info.code), None)
+    main.first_page = {"authorities": authorities, "districts": districts}
+    pages = {group.route: _Pages(renderer, common, size, len(group.records), group.route, group)
+             for group in itertools.chain(authorities, districts)}  # fmt: skip
+    of_record: dict[str, tuple[_Pages, _Pages]] = {}
+    for group in authorities:
+        for r in group.records:
+            of_record[r.key] = (pages[group.route], main)
+    for group in districts:
+        for r in group.records:
+            of_record[r.key] = (of_record[r.key][0], pages[group.route])
+    fragment = helpers["record_html"]
+    assert isinstance(fragment, RecordFragments)
+    for r in info.records:
+        html = {lang: fragment(r, info, lang, 3, "list") for lang in LANGS}
+        authority, district = of_record[r.key]
+        for sequence in (main, authority, district):
+            yield from sequence.add(r, html)
+    for sequence in (main, *pages.values()):
+        yield from sequence.finish()
+
+
+class _Pages:
+    """One paginated sequence of list pages (the list, or one sub-index), filled record by record."""
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        common: dict[str, object],
+        size: int,
+        total: int,
+        base: str,
+        group: Group | None,
+    ) -> None:
+        self.renderer, self.common, self.size, self.group = renderer, common, size, group
+        self.pages = max(1, -(-total // size))
+        self.base = base
+        self.page = 0
+        self.first_page: dict[str, object] = {}
+        self.records: list[PublishedRecord] = []
+        self.html: dict[tuple[str, str], Markup] = {}
+
+    def add(self, record: PublishedRecord, html: dict[str, Markup]) -> Iterator[OutputFile]:
+        self.records.append(record)
+        for lang, text in html.items():
+            self.html[(record.key, lang)] = text
+        if len(self.records) == self.size:
+            yield from self._render()
+
+    def finish(self) -> Iterator[OutputFile]:
+        if self.records or self.page == 0:
+            yield from self._render()
+
+    def _render(self) -> Iterator[OutputFile]:
+        self.page += 1
+        pager = Pager(self.base, self.page, self.pages)
+        html, fragment = self.html, self.common["record_html"]
+
+        def record_html(r: PublishedRecord, info: ListInfo, lang: str, *args: Any) -> Markup:
+            found = html.get((r.key, lang)) if args == (3, "list") else None
+            return found if found is not None else fragment(r, info, lang, *args)  # type: ignore[operator]
+
+        first = self.page == 1
+        yield from self.renderer.render_all_langs(
             "lists/list.html",
-            pager.route(pager.page),
+            pager.route(self.page),
             {
-                **common,
+                **self.common,
                 "pager": pager,
-                "records": records,
-                "group": None,
-                "authorities": authorities if pager.page == 1 else (),
-                "districts": districts if pager.page == 1 else (),
+                "records": self.records,
+                "group": self.group,
+                "authorities": self.first_page.get("authorities", ()) if first else (),
+                "districts": self.first_page.get("districts", ()) if first else (),
+                "record_html": record_html,
             },
         )
-    for group in itertools.chain(authorities, districts):
-        for pager, records in paginate(group.records, size, group.route):
-            yield from renderer.render_all_langs(
-                "lists/list.html",
-                pager.route(pager.page),
-                {
-                    **common,
-                    "pager": pager,
-                    "records": records,
-                    "group": group,
-                    "authorities": (),
-                    "districts": (),
-                },
-            )
+        self.records, self.html = [], {}
 
 
 # -- change files -------------------------------------------------------------------------------------
@@ -351,27 +491,67 @@ def _tag_host(renderer: Renderer) -> str:
 # -- subject pages ----------------------------------------------------------------------------------
 
 
-def subject_groups(
-    lists: Iterable[tuple[str, Sequence[PublishedRecord]]],
-) -> Iterator[tuple[str, list[PublishedRecord]]]:
-    """Each subject's records, lists in the given order and newest decision first within each.
+@dataclass(frozen=True)
+class _SubjectOrder:
+    """Every published record, and their indexes sorted by subject (the subject pages' order).
 
     Sorts indexes, not records: Python's sort is stable, so records sharing a subject keep the
     order they had (list order, then newest first), and the keys sorted are the existing strings.
     """
-    everything: list[PublishedRecord] = []
-    for _, records in lists:
-        everything.extend(records)
-    order = sorted(range(len(everything)), key=lambda i: everything[i].subject_key)
-    for key, indexes in itertools.groupby(order, key=lambda i: everything[i].subject_key):
-        yield key, [everything[i] for i in indexes]
+
+    records: list[PublishedRecord]
+    order: list[int]
+
+    @classmethod
+    def of(cls, infos: Iterable[ListInfo]) -> _SubjectOrder:
+        return cls.of_lists((i.code, i.records) for i in infos)
+
+    @classmethod
+    def of_lists(cls, lists: Iterable[tuple[str, Sequence[PublishedRecord]]]) -> _SubjectOrder:
+        everything: list[PublishedRecord] = []
+        for _, records in lists:
+            everything.extend(records)
+        order = sorted(range(len(everything)), key=lambda i: everything[i].subject_key)
+        return cls(everything, order)
+
+    def parts(self, count: int) -> list[range]:
+        """About equal slices of the order, never splitting one subject's records."""
+        size = max(1, -(-len(self.order) // count))
+        parts, start = [], 0
+        while start < len(self.order):
+            end = min(start + size, len(self.order))
+            while end < len(self.order) and self._key(end) == self._key(end - 1):
+                end += 1
+            parts.append(range(start, end))
+            start = end
+        return parts
+
+    def _key(self, position: int) -> str:
+        return self.records[self.order[position]].subject_key
+
+    def groups(self, part: range | None = None) -> Iterator[tuple[str, list[PublishedRecord]]]:
+        order = self.order if part is None else self.order[part.start : part.stop]
+        records = self.records
+        for key, indexes in itertools.groupby(order, key=lambda i: records[i].subject_key):
+            yield key, [records[i] for i in indexes]
+
+
+def subject_groups(
+    lists: Iterable[tuple[str, Sequence[PublishedRecord]]],
+) -> Iterator[tuple[str, list[PublishedRecord]]]:
+    """Each subject's records, lists in the given order and newest decision first within each."""
+    return _SubjectOrder.of_lists(lists).groups()
 
 
 def _subject_pages(
-    infos: Sequence[ListInfo], renderer: Renderer, helpers: dict[str, object]
+    infos: Sequence[ListInfo],
+    renderer: Renderer,
+    helpers: dict[str, object],
+    subjects: _SubjectOrder,
+    part: range,
 ) -> Iterator[OutputFile]:
     by_code = {info.code: info for info in infos}
-    for subject_key, records in subject_groups((i.code, i.records) for i in infos):
+    for subject_key, records in subjects.groups(part):
         latest = max(records, key=lambda r: (r.decision_date, r.key))
         sections = [
             (by_code[code], list(group))

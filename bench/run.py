@@ -1,0 +1,384 @@
+#!/usr/bin/env python3
+"""Benchmark one full build of a synthetic project of N records.
+
+    .venv/bin/python bench/run.py N [--jobs J] [--warm] [--profile] [--work DIR] [--results DIR]
+
+1. Makes `bench/work/<N>/`: the repo's catalogue/, site.yaml and content/pages, plus N synthetic
+   list records from scripts/gen_sample_lists.py (names, authorities, districts, four years of
+   dates, every rule outcome). The records are kept and reused while N, the seed and the
+   generator script are unchanged, so only the build is timed.
+2. Runs `credit-portal build --as-of … --allow-shrink --quiet --timings …` in a subprocess and
+   measures, for that child alone (os.wait4): wall, user and sys time and peak RSS. The build's
+   own --timings file gives each stage's time. Then it counts the files and bytes written.
+3. Writes `bench/results/<N>.json` and prints a table.
+
+A cold build (the default) removes the previous site first: no change files to compare, and no
+old tree to swap out. `--warm` keeps it, as a daily rebuild in CI would. `--profile` runs the
+build under pyinstrument (`pip install pyinstrument`) and writes `<N>.profile.txt` and `.html`
+beside the results instead of timing it.
+
+No timing here is a test: the machine is shared, so the load average is recorded with each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATOR = ROOT / "scripts" / "gen_sample_lists.py"
+AS_OF = "2026-11-30"
+SEED = 20261130
+# gen_sample_lists.py's --scale counts SX-02 rows; the other lists add about 44% to it.
+RECORDS_PER_SCALE = 1.4366
+MIN_SCALE = 200  # below this the generator cannot produce every rule outcome
+STAGES = ("load", "validate", "decide", "render, index and write")
+
+
+def scale_for(records: int) -> int:
+    return max(MIN_SCALE, round(records / RECORDS_PER_SCALE))
+
+
+def python() -> Path:
+    """The project's venv interpreter if there is one, else this one."""
+    venv = ROOT / ".venv" / "bin" / "python"
+    return venv if venv.exists() else Path(sys.executable)
+
+
+# -- the synthetic project ---------------------------------------------------------------------
+
+
+def prepare(work: Path, records: int, seed: int, as_of: str) -> dict[str, Any]:
+    """Copy the repo's inputs into `work` and generate the lists, unless they are already there."""
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ("catalogue", "content/pages"):
+        shutil.rmtree(work / name, ignore_errors=True)
+        shutil.copytree(ROOT / name, work / name)
+    shutil.copyfile(ROOT / "site.yaml", work / "site.yaml")
+    scale = scale_for(records)
+    stamp = {
+        "scale": scale,
+        "seed": seed,
+        "as_of": as_of,
+        "generator_sha256": hashlib.sha256(GENERATOR.read_bytes()).hexdigest(),
+        "catalogue_sha256": _tree_digest(ROOT / "catalogue"),
+    }
+    stamp_file = work / "lists.stamp.json"
+    lists = work / "content" / "lists"
+    if lists.is_dir() and stamp_file.is_file():
+        old = json.loads(stamp_file.read_text("utf-8"))
+        if {k: old.get(k) for k in stamp} == stamp:
+            return {**old, "reused": True, "seconds": 0.0}
+    shutil.rmtree(lists, ignore_errors=True)
+    stamp_file.unlink(missing_ok=True)
+    start = time.perf_counter()
+    out = subprocess.run(
+        [str(python()), str(GENERATOR), "--out", str(lists), "--scale", str(scale),
+         "--seed", str(seed), "--as-of", as_of, "--root", str(work)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    found = re.search(r"wrote (\d+) packages, (\d+) records", out.stdout + out.stderr)
+    if not found:
+        raise SystemExit(f"unexpected generator output:\n{out.stdout}{out.stderr}")
+    stamp.update(packages=int(found[1]), records=int(found[2]))
+    stamp_file.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n", "utf-8")
+    return {**stamp, "reused": False, "seconds": round(seconds, 3)}
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+# -- one build ---------------------------------------------------------------------------------
+
+
+def build_command(work: Path, as_of: str, timings: Path, jobs: int | None) -> list[str]:
+    cmd = [
+        str(python()), "-m", "generator", "build", "--root", str(work), "--out",
+        str(work / "site"), "--as-of", as_of, "--allow-shrink", "--quiet", "--format", "json",
+        "--timings", str(timings),
+    ]  # fmt: skip
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
+    return cmd
+
+
+def run_build(cmd: list[str], log: Path) -> dict[str, Any]:
+    """Run the build as a child and measure that child alone, not the benchmark around it.
+
+    Times and ru_maxrss come from wait4, so they include the build's own worker processes (it
+    waits for them). ru_maxrss is the largest single process; the sampler adds up the whole
+    tree's memory, as proportional set size (shared pages split between the processes sharing
+    them, which is what forked workers do) and as plain RSS (shared pages counted in each).
+    """
+    with log.open("wb") as stderr, (log.with_suffix(".stdout")).open("wb") as stdout:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, cwd=ROOT, stdout=stdout, stderr=stderr)
+        sampler = TreeMemory(child.pid)
+        sampler.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        sampler.stop()
+        child.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "exit_code": child.returncode,
+        "wall_s": round(wall, 3),
+        "user_s": round(usage.ru_utime, 3),
+        "sys_s": round(usage.ru_stime, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        "peak_tree_pss_mib": round(sampler.peak_pss / 1024, 1),
+        "peak_tree_rss_mib": round(sampler.peak_rss / 1024, 1),
+        "peak_processes": sampler.peak_processes,
+    }
+
+
+class TreeMemory(threading.Thread):
+    """Samples the memory of a process and all its descendants.
+
+    RSS (cheap: /proc/PID/statm) four times a second; PSS (smaps_rollup walks the page tables,
+    which costs CPU the build would otherwise have) every two seconds, so its peak is a little
+    less exact. The process list is refreshed every second.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_pss = self.peak_rss = self.peak_processes = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        tick, tree = 0, [self.pid]
+        page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+        while not self._done.wait(self.interval):
+            if tick % 4 == 0:
+                tree = _descendants(self.pid)
+                self.peak_processes = max(self.peak_processes, len(tree))
+            self.peak_rss = max(self.peak_rss, sum(_statm_rss(pid) for pid in tree) * page_kib)
+            if tick % 8 == 0:
+                self.peak_pss = max(self.peak_pss, sum(_rollup(pid)[0] for pid in tree))
+            tick += 1
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                parents.setdefault(int(fields[1]), []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(parents.get(pid, ()))
+    return found
+
+
+def _statm_rss(pid: int) -> int:
+    """Resident pages of one process, or 0 if it has gone."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _rollup(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in KiB of one process, or zeros if it has gone."""
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith(b"Rss:"):
+                    rss = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return pss, rss
+
+
+def output_size(site: Path) -> dict[str, int]:
+    files = size = 0
+    stack = [site]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    files += 1
+                    size += entry.stat(follow_symlinks=False).st_size
+    return {"files": files, "bytes": size}
+
+
+def published_summary(stdout: Path) -> dict[str, Any]:
+    """Rows in, published and withheld, from the build's own JSON summary."""
+    try:
+        summary = json.loads(stdout.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    lists = summary.get("summary", summary).get("lists", {})
+    return lists if isinstance(lists, dict) else {}
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
+
+
+def bench(args: argparse.Namespace) -> dict[str, Any]:
+    work = (args.work or ROOT / "bench" / "work" / str(args.records)).resolve()
+    results = (args.results or ROOT / "bench" / "results").resolve()
+    results.mkdir(parents=True, exist_ok=True)
+    generated = prepare(work, args.records, args.seed, args.as_of)
+    site = work / "site"
+    if not args.warm:
+        shutil.rmtree(site, ignore_errors=True)
+    timings = work / "timings.json"
+    timings.unlink(missing_ok=True)
+    cmd = build_command(work, args.as_of, timings, args.jobs)
+    if args.profile:
+        return profile(cmd, results / f"{args.records}.profile")
+    load_before = os.getloadavg()
+    measured = run_build(cmd, work / "build.log")
+    load_after = os.getloadavg()
+    if measured["exit_code"] not in (0, 1):
+        raise SystemExit(f"the build failed; see {work / 'build.log'}")
+    stages = json.loads(timings.read_text("utf-8")) if timings.is_file() else {}
+    written = output_size(site) if site.is_dir() else {"files": 0, "bytes": 0}
+    records = generated["records"]
+    result = {
+        "records_requested": args.records,
+        "records": records,
+        "generator": generated,
+        "lists": published_summary(work / "build.stdout"),
+        "as_of": args.as_of,
+        "jobs": args.jobs,
+        "warm": args.warm,
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_average": {"before": list(load_before), "after": list(load_after)},
+        "build": measured,
+        "stages": stages.get("stages", {}),
+        "stream": stages.get("stream", {}),
+        "tasks": stages.get("tasks", {}),
+        "output": {
+            **written,
+            "bytes_per_record": round(written["bytes"] / records) if records else 0,
+        },
+        "per_record_us": {
+            "wall": round(measured["wall_s"] / records * 1e6, 1) if records else 0,
+            "cpu": round(measured["cpu_s"] / records * 1e6, 1) if records else 0,
+        },
+        "command": cmd,
+    }
+    out = results / f"{args.records}.json"
+    out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", "utf-8")
+    result["results_file"] = str(out)
+    return result
+
+
+def profile(cmd: list[str], stem: Path) -> dict[str, Any]:
+    """The same build under pyinstrument: where the time goes, not how long it takes.
+
+    In one process (`--jobs 1` unless asked otherwise): a sampling profiler follows one process,
+    and forked workers would leave only the parent's waiting in the report.
+    """
+    module = cmd.index("-m")
+    build_args = cmd[module + 2 :]
+    if "--jobs" not in build_args:
+        build_args += ["--jobs", "1"]
+    profiled = [
+        cmd[0], "-m", "pyinstrument", "-r", "text", "-o", str(stem) + ".txt",
+        "-m", "generator", *build_args,
+    ]  # fmt: skip
+    done = subprocess.run(profiled, cwd=ROOT, check=False, capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"the profiled build failed:\n{done.stderr[-2000:]}")
+    print(f"profile written to {stem}.txt")
+    return {}
+
+
+# -- the table -------------------------------------------------------------------------------------
+
+
+def table(result: dict[str, Any]) -> str:
+    build = result["build"]
+    load = result["load_average"]["before"]
+    rows = [
+        ("records", f"{result['records']:,}"),
+        ("wall", f"{build['wall_s']:.2f} s"),
+        ("user / sys", f"{build['user_s']:.2f} s / {build['sys_s']:.2f} s"),
+        ("peak RSS", f"{build['peak_rss_mib']:,.0f} MiB (largest process); all processes: "
+         f"{build['peak_tree_pss_mib']:,.0f} MiB PSS, {build['peak_tree_rss_mib']:,.0f} MiB RSS"),
+        ("files written", f"{result['output']['files']:,}"),
+        ("bytes written", f"{result['output']['bytes']:,} ({result['output']['bytes_per_record']:,} per record)"),
+        ("load average", f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {result['machine']['cpus']} cores"),
+    ]  # fmt: skip
+    for name in STAGES:
+        span = result["stages"].get(name)
+        if span:
+            rows.append((f"stage: {name}", f"{span['wall_s']:.2f} s (cpu {span['cpu_s']:.2f} s)"))
+    # Where the render, index and write stage's time went, measured in the process that did it.
+    for name, span in sorted(result.get("tasks", {}).items(), key=lambda kv: -kv[1]["cpu_s"])[:8]:
+        count = f"{int(span['tasks'])} tasks, " if span["tasks"] > 1 else ""
+        rows.append(
+            (f"  {name.removeprefix('generator.')}",
+             f"cpu {span['cpu_s']:.2f} s ({count}{int(span['files']):,} files)")
+        )  # fmt: skip
+    write = result["stream"].get("write")
+    if write:
+        rows.append(("  parent: write", f"cpu {write['cpu_s']:.2f} s"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("records", type=int, help="records in the synthetic project (N)")
+    parser.add_argument("--as-of", default=AS_OF)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--jobs", type=int, default=None, help="passed to the build's --jobs")
+    parser.add_argument("--warm", action="store_true", help="keep the previous site")
+    parser.add_argument("--profile", action="store_true", help="run under pyinstrument")
+    parser.add_argument("--work", type=Path, default=None, help="default: bench/work/<N>")
+    parser.add_argument("--results", type=Path, default=None, help="default: bench/results")
+    args = parser.parse_args(argv)
+    result = bench(args)
+    if result:
+        print(table(result))
+        print(f"results: {result['results_file']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

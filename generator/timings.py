@@ -1,0 +1,117 @@
+"""Stage timings for benchmarks (`credit-portal build --timings FILE`).
+
+A `TimingReporter` wraps the reporter the build already calls, so the build needs no timing code
+of its own. Render, index and write run as one stream, so the stream is split by where the time
+goes: producing a file (attributed to the site section the file lands in) or consuming it (the
+writer, between two files). Timings are measurements, so they are written beside the site, never
+into it, and they are the one output that is allowed to differ between two identical builds.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from generator import parallel
+from generator.model import OutputFile
+from generator.progress import Reporter
+from generator.write import Stored
+
+T = TypeVar("T")
+
+
+def _cpu() -> float:
+    """User plus system time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Span:
+    wall: float = 0.0
+    cpu: float = 0.0
+    files: int = 0
+    bytes: int = 0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "wall_s": round(self.wall, 4),
+            "cpu_s": round(self.cpu, 4),
+            "files": self.files,
+            "bytes": self.bytes,
+        }
+
+
+@dataclass
+class TimingReporter(Reporter):
+    """Records each stage's wall and CPU time, and splits streamed stages by site section."""
+
+    inner: Reporter = field(default_factory=Reporter)
+    stages: dict[str, Span] = field(default_factory=dict)
+    sections: dict[str, Span] = field(default_factory=dict)
+    consumer: Span = field(default_factory=Span)
+    started: float = field(default_factory=time.perf_counter)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), _cpu()
+        with self.inner.stage(name):
+            yield
+        span = self.stages.setdefault(name, Span())
+        span.wall += time.perf_counter() - wall
+        span.cpu += _cpu() - cpu
+
+    def track(self, items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+        iterator = iter(self.inner.track(items, description, total))
+        while True:
+            wall, cpu = time.perf_counter(), _cpu()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            produced_wall, produced_cpu = time.perf_counter(), _cpu()
+            span = self.sections.setdefault(_section(item), Span())
+            span.wall += produced_wall - wall
+            span.cpu += produced_cpu - cpu
+            if isinstance(item, OutputFile):
+                span.files += 1
+                span.bytes += item.size if isinstance(item, Stored) else len(item.data)
+            yield item
+            self.consumer.wall += time.perf_counter() - produced_wall
+            self.consumer.cpu += _cpu() - produced_cpu
+
+    def as_dict(self) -> dict[str, object]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {
+            "total_wall_s": round(time.perf_counter() - self.started, 4),
+            "stages": {name: span.as_dict() for name, span in self.stages.items()},
+            "stream": {
+                "produce": {name: s.as_dict() for name, s in sorted(self.sections.items())},
+                "write": self.consumer.as_dict(),
+            },
+            # By task, measured in the process that ran it: with --jobs above 1 the stream's
+            # split above only shows how long the parent waited for each section.
+            "tasks": parallel.task_times(),
+            "maxrss_kib": usage.ru_maxrss,
+            "children_cpu_s": round(children.ru_utime + children.ru_stime, 4),
+        }
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.as_dict(), indent=2, sort_keys=True) + "\n", "utf-8")
+
+
+def _section(item: object) -> str:
+    """The site section an output file belongs to: its first folder, English pages folded in."""
+    if not isinstance(item, OutputFile):
+        return "other"
+    parts = item.path.split("/")
+    if parts[0] == "en" and len(parts) > 1:
+        parts = parts[1:]
+    return parts[0] if len(parts) > 1 else "(root)"

@@ -1,0 +1,105 @@
+"""The benchmark harness at a small N: its results are complete and agree with what was built.
+
+Nothing here asserts on time; only that every figure the harness promises is there and sane.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import parallel
+
+REPO = Path(__file__).resolve().parents[2]
+STAGES = ("load", "validate", "decide", "render, index and write")
+RECORDS = 300
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
+    base = tmp_path_factory.mktemp("bench")
+    work, results = base / "work", base / "results"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), str(RECORDS),
+         "--work", str(work), "--results", str(results)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads((results / f"{RECORDS}.json").read_text("utf-8"))
+    return result, done.stdout, work
+
+
+def test_results_hold_every_figure(bench_run: tuple[dict[str, Any], str, Path]) -> None:
+    result, _, _ = bench_run
+    assert {"records", "build", "stages", "stream", "output", "load_average", "machine"} <= set(
+        result
+    )
+    build = result["build"]
+    assert build["exit_code"] == 0
+    for key in ("wall_s", "user_s", "sys_s", "cpu_s", "peak_rss_mib"):
+        assert build[key] > 0, key
+    assert result["output"]["files"] > 0
+    assert result["output"]["bytes"] > 0
+    assert len(result["load_average"]["before"]) == 3
+
+
+def test_every_stage_is_timed(bench_run: tuple[dict[str, Any], str, Path]) -> None:
+    result, _, _ = bench_run
+    assert set(STAGES) <= set(result["stages"])
+    for name in STAGES:
+        span = result["stages"][name]
+        assert span["wall_s"] >= 0 and span["cpu_s"] >= 0, name
+    produced = result["stream"]["produce"]
+    # The streamed stage is split by section: the lists, subjects and search are all there.
+    assert {"lists", "subjects", "search", "assets"} <= set(produced)
+    assert result["stream"]["write"]["wall_s"] > 0
+    # Each task's time, measured in the process that ran it (workers under --jobs).
+    tasks = result["tasks"]
+    assert {"generator.build._index", "generator.lists.render._subject_pages"} <= set(tasks)
+    made = sum(t["files"] for name, t in tasks.items() if name != parallel.STORE_TIMES)
+    assert made == sum(s["files"] for s in produced.values())
+    if parallel.STORE_TIMES in tasks:  # the workers wrote the files themselves
+        assert tasks[parallel.STORE_TIMES]["files"] == made
+
+
+def test_figures_match_the_built_site(bench_run: tuple[dict[str, Any], str, Path]) -> None:
+    result, _, work = bench_run
+    site = work / "site"
+    files = [p for p in site.rglob("*") if p.is_file()]
+    assert result["output"]["files"] == len(files)
+    assert result["output"]["bytes"] == sum(p.stat().st_size for p in files)
+    # Every file the stream produced was written, plus the sitemaps written after it.
+    produced = sum(s["files"] for s in result["stream"]["produce"].values())
+    assert 0 < produced < len(files)
+    assert (site / "index.html").is_file() and (site / "en" / "index.html").is_file()
+
+
+def test_records_are_counted_from_the_generated_csv(
+    bench_run: tuple[dict[str, Any], str, Path],
+) -> None:
+    result, _, work = bench_run
+    rows = 0
+    for path in sorted((work / "content" / "lists").glob("*/records.csv")):
+        descriptor = json.loads((path.parent / "datapackage.json").read_text("utf-8"))
+        records = next(r for r in descriptor["resources"] if r["name"] == "records")
+        encoding = records.get("encoding", "utf-8-sig")
+        with path.open(encoding=encoding, newline="") as f:
+            rows += sum(1 for _ in csv.DictReader(f))
+    assert result["records"] == rows
+    assert RECORDS * 0.8 <= rows <= RECORDS * 1.3
+    lists = result["lists"]
+    assert sum(v["rows"] for v in lists.values()) == rows
+
+
+def test_table_is_printed(bench_run: tuple[dict[str, Any], str, Path]) -> None:
+    result, stdout, _ = bench_run
+    lines = dict(line.split(None, 1) for line in stdout.splitlines() if line.startswith("records "))
+    assert lines["records"].strip() == f"{result['records']:,}"
+    for label in ("wall", "peak RSS", "files written", "bytes written", "stage: decide"):
+        assert label in stdout

@@ -1,0 +1,83 @@
+"""The hand-compiled record fragment (generator/lists/fragments.py) equals the `record` macro.
+
+The macro in templates/lists/_macros.html is the specification; the fast path must give the same
+bytes for every kind of record, in both modes and both languages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+
+import pytest
+
+from generator.lists.fragments import RecordFragments
+from generator.lists.model import PublishedRecord
+from generator.lists.render import _helpers, list_info
+from generator.model import LANGS
+from tests.lists.test_render import CATALOGUE, debt, list_result, penalty, renderer, uscc
+
+MACRO = '{% import "lists/_macros.html" as m with context %}{{ m.record(r, info, level, mode) }}'
+
+
+def corpus() -> list[PublishedRecord]:
+    plain = penalty(1)
+    return [
+        plain,
+        penalty(2, objection=True),
+        penalty(3, fine=""),  # an empty value shows a dash
+        penalty(4, authority="Tianjin Customs"),  # an ASCII value gets no lang attribute
+        # Markup-like and quoted values are escaped, never interpreted.
+        dataclasses.replace(
+            plain,
+            key="SX-02-<b>&\"'",
+            subject_name='<script>alert("x")</script> & Co',
+            decision_number="A&B〔2026〕1号 'quoted'",
+            fields=(("cf_xdr_mc", "<i>x</i>"), ("cf_wsh", "&amp;"), ("cf_nr_fk", "")),
+        ),
+        # A natural person: a masked name, no credit code, a hashed subject key.
+        dataclasses.replace(
+            plain,
+            key="SX-02-00000000000000ff",
+            subject_key="p-0123456789abcdef",
+            subject_name="张*",
+            subject_code=None,
+            fields=(("cf_xdr_mc", "张*"), ("cf_wsh", "津市监罚〔2026〕9号")),
+            natural_person=True,
+            publicity_end=dt.date(2099, 12, 31),
+        ),
+        # A field the list's schema does not name falls back to its own name as the title.
+        dataclasses.replace(plain, fields=(("unknown_field", "值"), ("ascii_field", "abc"))),
+        debt(7, uscc(7)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "mode", "level"), list(itertools.product(LANGS, ("list", "subject"), (2, 3)))
+)
+def test_fast_path_equals_the_macro(lang: str, mode: str, level: int) -> None:
+    r = renderer()
+    helpers = _helpers(r)
+    fast = RecordFragments(r)
+    macro = r.env.from_string(MACRO)
+    records = corpus()
+    infos = {
+        code: list_info(list_result(code, [x for x in records if x.item_code == code]), CATALOGUE)
+        for code in ("SX-02", "SX-04")
+    }
+    for record in records:
+        info = infos[record.item_code]
+        expected = macro.render(
+            **helpers, r=record, info=info, level=level, mode=mode, lang=lang, route="lists/"
+        )
+        assert str(fast(record, info, lang, level, mode)) == expected, record.key
+
+
+def test_parts_are_worked_out_once_per_list_and_language() -> None:
+    fast = RecordFragments(renderer())
+    info = list_info(list_result("SX-02", [penalty(1)]), CATALOGUE)
+    for lang in LANGS:
+        fast(penalty(1), info, lang)
+        fast(penalty(2), info, lang)
+    assert len(fast._parts) == len(LANGS)
