@@ -119,9 +119,21 @@ def parse_yaml(
 
     `line_offset` shifts reported lines, for YAML embedded in a larger file (front matter).
     """
-    loader = _loader_for(path)(text)
+    try:
+        loader = _loader_for(path)(text)
+    except yaml.reader.ReaderError as exc:
+        # PyYAML checks the whole text for characters YAML forbids (NUL, most controls) first.
+        line = text.count("\n", 0, exc.position) + 1 + line_offset
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        problem = f"the character U+{exc.character:04X} is not allowed in YAML"
+        diags.error(code, f"invalid YAML: {problem}", Location(path, line, col))
+        return None
     try:
         data = loader.get_single_data()
+    except RecursionError:
+        # PyYAML composes nested collections recursively: thousands of `[` exhaust the stack.
+        diags.error(code, "invalid YAML: nested too deeply", Location(path, 1 + line_offset, 1))
+        return None
     except _DuplicateKey as exc:
         diags.error(
             "yaml.duplicate-key",
@@ -141,23 +153,55 @@ def parse_yaml(
         return None
     finally:
         loader.dispose()
+    if _expanded_size(data) > MAX_VALUES:
+        diags.error(
+            code,
+            f"the YAML expands to more than {MAX_VALUES:,} values through aliases (*name); "
+            "write the values out",
+            Location(path, 1 + line_offset, 1),
+        )
+        return None
     if line_offset:
-        _shift(data, line_offset)
+        _shift(data, line_offset, set())
     return data
 
 
-def _shift(data: Any, offset: int) -> None:
+# Aliases share one value between many places, so a small file can stand for a huge document
+# ("billion laughs"). Every later stage walks the expanded values; no real input comes near this.
+MAX_VALUES = 1_000_000
+
+
+def _expanded_size(data: Any) -> int:
+    """How many values `data` holds with every alias written out (each shared value sized once)."""
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if not isinstance(value, dict | list):
+            return 1
+        if id(value) not in sizes:
+            children = value.values() if isinstance(value, dict) else value
+            sizes[id(value)] = min(MAX_VALUES + 1, 1 + sum(size(v) for v in children))
+        return sizes[id(value)]
+
+    return size(data)
+
+
+def _shift(data: Any, offset: int, seen: set[int]) -> None:
+    # A value reached through several aliases is one object: shift its marks once.
+    if id(data) in seen:
+        return
+    seen.add(id(data))
     if isinstance(data, YMap):
         data.line += offset
         data.key_marks = {k: (ln + offset, c) for k, (ln, c) in data.key_marks.items()}
         data.value_marks = {k: (ln + offset, c) for k, (ln, c) in data.value_marks.items()}
         for v in data.values():
-            _shift(v, offset)
+            _shift(v, offset, seen)
     elif isinstance(data, YList):
         data.line += offset
         data.item_marks = [(ln + offset, c) for ln, c in data.item_marks]
         for v in data:
-            _shift(v, offset)
+            _shift(v, offset, seen)
 
 
 def read_text(path: Path, rel: str, diags: Diagnostics) -> str | None:

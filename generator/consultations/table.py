@@ -7,12 +7,16 @@ rows that passed. Rows are numbered as a spreadsheet numbers them: the header is
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import frictionless
+import openpyxl
 
 from generator.consultations.model import CHANNELS, COMMENTER_TYPES, DISPOSITIONS
 from generator.diagnostics import Diagnostics, Location
@@ -103,7 +107,11 @@ def read_table(
     Blank rows are skipped without a word: spreadsheets leave them behind.
     """
     fmt = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
-    if fmt == "csv" and read_text(path, rel, diags) is None:  # reports bad UTF-8 at line:col
+    if fmt == "csv":
+        text = read_text(path, rel, diags)  # reports bad UTF-8 at line:col
+        if text is None or not _within_limits(_csv_rows(text), rel, schema, code, diags):
+            return ()
+    elif not _within_limits(_xlsx_rows(path), rel, schema, code, diags):
         return ()
     resource = _resource(path, schema, fmt)
     report = resource.validate()
@@ -140,6 +148,57 @@ def read_table(
                 continue
             rows.append(TableRow(row.row_number, row.to_dict()))
     return tuple(rows)
+
+
+# Past these a table is broken (a quote left open, a header of junk). frictionless would say so
+# too, but it keeps every label with every error: a 100,000-column header needs gigabytes.
+MAX_COLUMNS = 100
+CELL_LIMIT = 131_072  # characters: the csv module's own default field limit
+
+
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error:
+        return  # frictionless reports a table it cannot parse, with its row
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a workbook: frictionless says so, with the file's name
+        return
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True) if book.worksheets else ():
+            yield ["" if v is None else str(v) for v in row]
+    finally:
+        book.close()
+
+
+def _within_limits(
+    rows: Iterable[list[str]], rel: str, schema: dict[str, Any], code: str, diags: Diagnostics
+) -> bool:
+    names = column_names(schema)
+    for number, cells in enumerate(rows, start=1):
+        if len(cells) > MAX_COLUMNS:
+            what = "the header" if number == 1 else "the row"
+            diags.error(
+                f"{code}.{'extra-label' if number == 1 else 'extra-cell'}",
+                f"{what} has {len(cells):,} cells; the columns are: {', '.join(names)}",
+                Location(rel, row=number),
+            )
+            return False
+        for index, cell in enumerate(cells):
+            if len(cell) > CELL_LIMIT:
+                field = names[index] if index < len(names) else None
+                diags.error(
+                    f"{code}.cell-too-long",
+                    f"the cell has {len(cell):,} characters, more than the {CELL_LIMIT:,} a "
+                    "cell may have; is a quote left open?",
+                    Location(rel, row=number, field=field),
+                )
+                return False
+    return True
 
 
 def _resource(path: Path, schema: dict[str, Any], fmt: str) -> frictionless.Resource:

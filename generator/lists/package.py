@@ -362,6 +362,9 @@ def _load_json(text: str, rel: str, diags: Diagnostics) -> Any:
             Location(rel, exc.lineno, exc.colno),
         )
         return None
+    except RecursionError:  # thousands of nested `[`: the decoder recurses
+        diags.error("list.descriptor-syntax", "invalid JSON: nested too deeply", Location(rel))
+        return None
     # JSON is (almost always) YAML too, and the YAML loader remembers where each key is.
     located = parse_yaml(text, rel, Diagnostics())
     if isinstance(located, YMap) and _plain(located) == value:

@@ -41,6 +41,10 @@ DIAGNOSTICS_PER_CODE = 200
 COLUMNS_MISMATCH = "list.columns-mismatch"
 ENCODING = "list.encoding"
 CSV_ERROR = "list.csv-error"
+CELL_TOO_LONG = "list.cell-too-long"
+# The csv module's own default field limit (frictionless lifts it): no real record's cell comes
+# near it, and one that does is nearly always a quote left open that swallowed the rows after it.
+CELL_LIMIT = 131_072
 
 WITHDRAWAL_REASONS = ("repaired", "revoked", "corrected")
 OBJECTION_STATUSES = ("under_review", "upheld", "rejected")
@@ -229,22 +233,34 @@ def _records(resource: ResourceFile, state: _ReadState) -> Iterator[list[str]]:
 
 
 def _columns_problem(labels: Sequence[str], names: Sequence[str]) -> str | None:
+    # Sets and a Counter, not list scans: a hostile header may have 100,000 columns.
     parts = []
     bad = [label for label in labels if undecoded(label)]
     if bad:
         parts.append("the header has bytes that are not valid in the file's encoding")
-    missing = [n for n in names if n not in labels]
-    extra = [label for label in labels if label not in names and not undecoded(label)]
-    twice = sorted({label for label in labels if labels.count(label) > 1})
+    label_set, name_set = set(labels), set(names)
+    missing = [n for n in names if n not in label_set]
+    extra = [label for label in labels if label not in name_set and not undecoded(label)]
+    twice = sorted(label for label, count in Counter(labels).items() if count > 1)
     if missing:
-        parts.append(f"missing: {', '.join(missing)}")
+        parts.append(f"missing: {_some(missing)}")
     if extra:
-        parts.append(f"not in the item's schema: {', '.join(extra)}")
+        parts.append(f"not in the item's schema: {_some(extra)}")
     if twice:
-        parts.append(f"named twice: {', '.join(twice)}")
+        parts.append(f"named twice: {_some(twice)}")
     if not parts:
         return None
     return "the columns differ from the catalogue schema's (" + "; ".join(parts) + ")"
+
+
+# A message names at most this many columns, so that a hostile header cannot flood the output.
+COLUMNS_NAMED = 20
+
+
+def _some(names: Sequence[str]) -> str:
+    shown = ", ".join(name[:80] for name in names[:COLUMNS_NAMED])
+    more = len(names) - COLUMNS_NAMED
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def _validated(
@@ -260,16 +276,24 @@ def _validated(
     # Columns may come in any order: the schema is applied in the file's order.
     schema = Schema.from_descriptor({**descriptor, "fields": [by_name[n] for n in labels]})
 
+    # Rows longer than the header, by row number: frictionless would make one error per extra
+    # cell, each holding the whole row, which a row of 100,000 cells turns into gigabytes.
+    extra: dict[int, int] = {}
+
     def cells() -> Iterator[list[str]]:
         yield labels
-        for record in records:
+        width = len(labels)
+        for number, record in enumerate(records, start=2):
+            if len(record) > width:
+                extra[number] = len(record)
+                record = record[:width]
             yield [cell.strip() for cell in record]
 
     table = TableResource(data=cells, schema=schema)
     try:
         with table:
             for row in table.row_stream:
-                result = _row(resource, labels, row, out, domain)
+                result = _row(resource, labels, row, out, domain, extra.pop(row.row_number, 0))
                 if result is not None:
                     stats.rows += 1
                     yield result
@@ -288,6 +312,7 @@ def _row(
     row: Any,
     out: _Capped,
     domain: DomainContext | None,
+    cells_given: int = 0,  # when the row had more cells than the header, how many
 ) -> Row | None:
     number: int = row.row_number
     errors = row.errors
@@ -303,7 +328,18 @@ def _row(
     texts = {label: (cells[i] if i < len(cells) else "") for i, label in enumerate(labels)}
     codes: list[str] = []
     # One search over the whole row; cell by cell only when it found something.
-    suspect = undecoded("".join(c for c in cells if isinstance(c, str))) is not None
+    joined = "".join(c for c in cells if isinstance(c, str))
+    for label, text in texts.items() if len(joined) > CELL_LIMIT else ():
+        if isinstance(text, str) and len(text) > CELL_LIMIT:
+            out.add(
+                Severity.ERROR,
+                CELL_TOO_LONG,
+                f"the cell has {len(text):,} characters, more than the {CELL_LIMIT:,} a cell may "
+                "have; is a quote left open?",
+                Location(resource.path, row=number, field=label),
+            )
+            codes.append(CELL_TOO_LONG)
+    suspect = undecoded(joined) is not None
     for label, text in texts.items() if suspect else ():
         bad = undecoded(text)
         if bad:
@@ -314,8 +350,8 @@ def _row(
                 Location(resource.path, row=number, field=label),
             )
             codes.append(ENCODING)
-    if codes:  # the other errors would only echo the wrong decoding
-        return Row(number, {}, texts, ENCODING)
+    if codes:  # the other errors would only echo the wrong decoding or the runaway cell
+        return Row(number, {}, texts, codes[0])
     failed: set[str | None] = set()
     for error in errors:
         name = getattr(error, "field_name", None) or None
@@ -325,6 +361,10 @@ def _row(
         )
         codes.append(code)
         failed.add(name)
+    if cells_given:
+        message = f"the row has {cells_given:,} cells; the header has {len(labels)}"
+        out.add(Severity.ERROR, "list.extra-cell", message, Location(resource.path, row=number))
+        codes.append("list.extra-cell")
     values = row.to_dict()
     if domain is not None:
         for check_ in CHECKS:
@@ -442,6 +482,30 @@ def _date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     return value if isinstance(value, dt.date) else None
+
+
+# Dates outside these bounds are placeholders (0001-01-01, 1900-01-01, 9999-12-31), not dates:
+# no decision of the People's Republic is older, and 2099-12-31 already means "no end".
+EARLIEST_DATE = dt.date(1949, 10, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+@check("list.implausible-date")
+def plausible_dates(
+    values: Mapping[str, Any], texts: Mapping[str, str], ctx: DomainContext
+) -> Iterator[Finding]:
+    """Every date lies between 1949-10-01 and 2099-12-31 (which means "no end"): years such as
+    0001 or 9999 are placeholders for an unknown date, and a record cannot rest on one."""
+    for name, value in values.items():
+        day = _date(value)
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            yield Finding(
+                "list.implausible-date",
+                name,
+                f"{day.isoformat()} is not a plausible date (it must lie between "
+                f"{EARLIEST_DATE} and {LATEST_DATE}); write the real date, or leave the cell "
+                "empty where the schema allows it",
+            )
 
 
 @check("list.future-decision")
