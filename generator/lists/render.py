@@ -195,15 +195,16 @@ def render_tasks(
         functools.partial(_subject_pages, public, renderer, helpers, subjects, part)
         for part in subjects.parts(SUBJECT_TASKS)
     ]
-    tasks.append(
-        lambda: [
-            OutputFile(
-                routes.MANIFEST_PATH,
-                changes_mod.manifest_file(((i.code, i.records) for i in public), renderer.as_of),
-            )
-        ]
-    )
+    tasks.append(functools.partial(_manifest, public, renderer))
     return tasks
+
+
+def _manifest(public: list[ListInfo], renderer: Renderer) -> Iterator[OutputFile]:
+    """What the next build's change files compare against."""
+    yield OutputFile(
+        routes.MANIFEST_PATH,
+        changes_mod.manifest_file(((i.code, i.records) for i in public), renderer.as_of),
+    )
 
 
 def _index_pages(
