@@ -59,8 +59,10 @@ def plot(runs: list[dict[str, Any]], baseline: list[dict[str, Any]], out: Path) 
         n = [r["records"] for r in series]
         time_ax.plot(n, [r["build"]["wall_s"] for r in series], "o" + style, label=f"wall, {name}")
         time_ax.plot(n, [r["build"]["cpu_s"] for r in series], "s" + style, label=f"CPU, {name}")
+        # PSS of all processes; a run without it (one process, before --jobs) has its RSS.
         memory = [r["build"].get("peak_tree_pss_mib") or r["build"]["peak_rss_mib"] for r in series]
-        mem_ax.plot(n, memory, "o" + style, label=f"peak memory, {name}")
+        kind = "PSS, all processes" if series[0]["build"].get("peak_tree_pss_mib") else "RSS"
+        mem_ax.plot(n, memory, "o" + style, label=f"{kind}, {name}")
     if runs:
         first = runs[0]
         n = [r["records"] for r in runs]
@@ -72,7 +74,7 @@ def plot(runs: list[dict[str, Any]], baseline: list[dict[str, Any]], out: Path) 
     mem_ax.axhline(MEMORY_TARGET_MIB, color="r", linestyle=":", label="2 GB target at 1M")
     for ax, title, unit in (
         (time_ax, "Full build time", "seconds"),
-        (mem_ax, "Peak memory (PSS, all processes)", "MiB"),
+        (mem_ax, "Peak memory", "MiB"),
     ):
         ax.set_xscale("log")
         ax.set_yscale("log")
