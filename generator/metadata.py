@@ -209,16 +209,20 @@ def _list(
     edition = catalogue.in_force
     item = edition.item(code) if edition is not None else None
     title = item.name if item is not None else LangText(code)
+    # One pass over the records (they are read from the decide stage's store, not held).
+    found: set[str] = set()
+    first = last = None
+    for r in result.published:
+        found.add(r.provider)
+        first = r.decision_date if first is None else min(first, r.decision_date)
+        last = r.decision_date if last is None else max(last, r.decision_date)
     # The departments whose records are in the list; the catalogue's providers when it is empty.
-    provider_codes = sorted({r.provider for r in result.published}) or (
-        list(item.providers) if item is not None else []
-    )
+    provider_codes = sorted(found) or (list(item.providers) if item is not None else [])
     providers = tuple(
         Agent(d.name, d.uscc)
         for d in (catalogue.department(c) for c in provider_codes)
         if d is not None
     )
-    dates = [r.decision_date for r in result.published]
     about = item.description if item is not None and item.description else title
     route = list_route(code)
     return Dataset(
@@ -237,8 +241,8 @@ def _list(
             LangText(code),
         ),
         creators=(Agent(config.publisher), *providers),
-        temporal_start=min(dates, default=as_of),
-        temporal_end=max(dates, default=as_of),
+        temporal_start=first or as_of,
+        temporal_end=last or as_of,
         # Records leave the list when their publicity ends, so the list changes with the date.
         modified=as_of,
         issued=None,

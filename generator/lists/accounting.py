@@ -6,9 +6,11 @@ A broken invariant is a bug in the generator, not bad content, so it raises.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from generator.lists.model import OUTCOMES, PUBLISHED, REJECTED, WITHHELD
+from generator.lists.model import OUTCOMES, PUBLISHED, REJECTED, WITHHELD, Outcome, PublishedRecord
+from generator.lists.store import Outcomes, PublishedRecords
 
 if TYPE_CHECKING:
     from generator.lists.decide import ListResult, ListsDecision
@@ -19,42 +21,73 @@ class AccountingError(AssertionError):
 
 
 def check_accounting(result: ListResult, input_rows: int) -> None:
-    """Every input row has exactly one outcome, and the counts add up; raise if not."""
+    """Every input row has exactly one outcome, and the counts add up; raise if not.
+
+    Everything is checked from counts of (outcome, reason), so that a million rows are never held
+    at once; where the rows are in the store, the store counts them, and it answers the two
+    checks that need every row's identity too.
+    """
     code = result.item_code
     outcomes = result.outcomes
     if len(outcomes) != input_rows:
         raise AccountingError(f"{code}: {input_rows} input rows but {len(outcomes)} outcomes")
-    places = Counter((o.location.path, o.location.row) for o in outcomes)
-    twice = sorted((p, r) for (p, r), n in places.items() if n > 1)
+    twice = _repeated_places(outcomes)
     if twice:
         raise AccountingError(f"{code}: rows with more than one outcome: {twice[:5]}")
-    unknown = {o.outcome for o in outcomes} - set(OUTCOMES)
+    counted: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    unreasoned = False
+    for (outcome, reason), n in _outcome_reasons(outcomes).items():
+        counted[outcome] += n
+        if reason:
+            reasons[reason] += n
+        elif outcome != PUBLISHED:
+            unreasoned = True
+    unknown = set(counted) - set(OUTCOMES)
     if unknown:
         raise AccountingError(f"{code}: unknown outcomes {sorted(unknown)}")
-    if any(o.outcome != PUBLISHED and not o.reason for o in outcomes):
+    if unreasoned:
         raise AccountingError(f"{code}: a withheld or rejected row has no reason")
-    counted = Counter(o.outcome for o in outcomes)
     if any(result.counts.get(name, 0) != counted.get(name, 0) for name in OUTCOMES):
         raise AccountingError(f"{code}: counts {result.counts} but outcomes give {dict(counted)}")
     if sum(result.counts.values()) != input_rows:
         raise AccountingError(f"{code}: counts {result.counts} do not add up to {input_rows}")
-    if result.reasons != dict(sorted(Counter(o.reason for o in outcomes if o.reason).items())):
+    if result.reasons != dict(sorted(reasons.items())):
         raise AccountingError(f"{code}: reasons {result.reasons} do not match the outcomes")
     if len(result.published) != result.counts[PUBLISHED]:
         raise AccountingError(
             f"{code}: {len(result.published)} published records for "
             f"{result.counts[PUBLISHED]} published rows"
         )
-    if len({r.key for r in result.published}) != len(result.published):
+    if not _keys_unique(result.published):
         raise AccountingError(f"{code}: a record key is published twice")
+
+
+def _outcome_reasons(outcomes: Sequence[Outcome]) -> Counter[tuple[str, str]]:
+    if isinstance(outcomes, Outcomes):
+        return outcomes.outcome_reasons()
+    return Counter((o.outcome, o.reason) for o in outcomes)
+
+
+def _repeated_places(outcomes: Sequence[Outcome]) -> list[tuple[str, int | None]]:
+    if isinstance(outcomes, Outcomes):
+        return list(outcomes.repeated_places())
+    places = Counter((o.location.path, o.location.row) for o in outcomes)
+    return sorted((p, r) for (p, r), n in places.items() if n > 1)
+
+
+def _keys_unique(published: Sequence[PublishedRecord]) -> bool:
+    if isinstance(published, PublishedRecords):
+        return published.keys_unique()
+    return len({r.key for r in published}) == len(published)
 
 
 def reasons_by_outcome(result: ListResult) -> dict[str, dict[str, int]]:
     """{outcome: {reason: rows}}, each sorted by reason."""
     table: dict[str, Counter[str]] = {name: Counter() for name in OUTCOMES}
-    for o in result.outcomes:
-        if o.reason:
-            table[o.outcome][o.reason] += 1
+    for (outcome, reason), n in _outcome_reasons(result.outcomes).items():
+        if reason:
+            table[outcome][reason] += n
     return {name: dict(sorted(c.items())) for name, c in table.items()}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from generator.diagnostics import Diagnostics, Location
 from generator.lists.model import PublishedRecord
 from generator.lists.routes import MANIFEST_PATH
+from generator.lists.store import PublishedRecords
 
 MANIFEST_FORMAT = 1
 NO_LONGER_IN_SOURCE = "no-longer-in-source"
@@ -81,14 +83,33 @@ def record_hash(record: PublishedRecord) -> str:
 
 
 def manifest_file(lists: Iterable[tuple[str, Sequence[PublishedRecord]]], as_of: dt.date) -> bytes:
-    """`lists/manifest.json`, one line per list so that two manifests diff readably."""
-    lines = []
-    for code, records in sorted(lists, key=lambda pair: pair[0]):
-        entries = {r.key: {"hash": record_hash(r), "provider": r.provider} for r in records}
-        body = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        lines.append(f"{json.dumps(code)}:{body}")
+    """`lists/manifest.json`, one line per list so that two manifests diff readably.
+
+    Written entry by entry in key order, as `json.dumps(sort_keys=True)` of the whole dict would
+    write it, so that a million records never become a dict of a million entries.
+    """
+    out = io.BytesIO()
     head = f'{{"as_of":"{as_of.isoformat()}","format":{MANIFEST_FORMAT},"lists":{{'
-    return (head + "\n" + ",\n".join(lines) + "\n}}\n").encode("utf-8")
+    out.write(f"{head}\n".encode())
+    for n, (code, records) in enumerate(sorted(lists, key=lambda pair: pair[0])):
+        out.write(f"{',' + chr(10) if n else ''}{json.dumps(code)}:{{".encode())
+        for i, r in enumerate(_by_key(records)):
+            entry = {"hash": record_hash(r), "provider": r.provider}
+            text = f"{',' if i else ''}{_compact(r.key)}:{_compact(entry)}"
+            out.write(text.encode("utf-8"))
+        out.write(b"}")
+    out.write(b"\n}}\n")
+    return out.getvalue()
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _by_key(records: Sequence[PublishedRecord]) -> Iterable[PublishedRecord]:
+    if isinstance(records, PublishedRecords):
+        return records.by_key()  # from the store's key index, not sorted in memory
+    return sorted(records, key=lambda r: r.key)
 
 
 def load_manifest(

@@ -7,12 +7,15 @@ API for the render, downloads and changes stages (stable; extend, never rename):
 
     ListsDecision (frozen)
         lists: tuple[ListResult, ...]        # one per item code that has packages, sorted by code
-        withheld_reasons: dict[str, str]     # record key -> reason, for keys that are not published
+        withheld_reasons: Mapping[str, str]  # record key -> reason, for keys that are not published
                                              # (expired, repaired, revoked, item-not-public, ...)
         published_items() -> frozenset[str]  # item codes whose list may be shown (rule 1 passed),
                                              # even when no record is published today
         get(item_code) -> ListResult | None
         records() -> Iterator[PublishedRecord]  # every published record of every public list
+        subject_groups() -> .parts(n) -> [part], .groups(part=None) -> Iterator[(subject key,
+                                             # [records])]: the public lists' records by subject
+        close()                              # remove the on-disk store now (else at exit)
 
     ListResult (frozen)
         item_code: str
@@ -20,21 +23,26 @@ API for the render, downloads and changes stages (stable; extend, never rename):
         public: bool                         # rule 1 passed: render this list
         withheld_reason: str | None          # rule 1's reason when not public
         input_rows: int                      # data rows read (the header is row 1, not counted)
-        published: tuple[PublishedRecord, ...]   # newest decision first, then key
-        outcomes: tuple[Outcome, ...]        # exactly one per input row, in input order
+        published: Sequence[PublishedRecord] # newest decision first, then key
+        outcomes: Sequence[Outcome]          # exactly one per input row, in input order
         counts: dict[str, int]               # published / withheld / rejected -> rows
         reasons: dict[str, int]              # withheld and rejected reasons -> rows
 
 PublishedRecord and Outcome are in generator.lists.model. Every value of a PublishedRecord is
 already masked or dropped as its schema says, so a renderer may print any of them.
+
+Memory stays bounded at any number of rows (issue 4): outcomes and published records go to an
+on-disk store (generator.lists.store) as they are decided, and `published` and `outcomes` are
+sequences that read from it (len, iteration, indexing and slicing), not tuples in memory. Each
+iteration decodes the records afresh, so iterate once where you can. A decision built by hand
+from tuples (as tests do) works the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +63,13 @@ from generator.lists.model import (
     record_key,
 )
 from generator.lists.package import ListPackage, ResourceFile, discover_packages
+from generator.lists.store import (
+    KeyIndex,
+    ListsStore,
+    ListWriter,
+    MemorySubjects,
+    StoredSubjects,
+)
 from generator.lists.validate import (
     OBJECTIONS_SCHEMA,
     WITHDRAWALS_SCHEMA,
@@ -73,8 +88,8 @@ class ListResult:
     public: bool
     withheld_reason: str | None
     input_rows: int
-    published: tuple[PublishedRecord, ...]
-    outcomes: tuple[Outcome, ...]
+    published: Sequence[PublishedRecord]
+    outcomes: Sequence[Outcome]
     counts: dict[str, int]
     reasons: dict[str, int]
 
@@ -82,7 +97,10 @@ class ListResult:
 @dataclass(frozen=True)
 class ListsDecision:
     lists: tuple[ListResult, ...] = ()
-    withheld_reasons: dict[str, str] = field(default_factory=dict)
+    withheld_reasons: Mapping[str, str] = field(default_factory=dict)
+    # Where `published`, `outcomes` and `withheld_reasons` live; None for a decision built from
+    # values in memory.
+    store: ListsStore | None = field(default=None, compare=False, repr=False)
 
     def published_items(self) -> frozenset[str]:
         return frozenset(r.item_code for r in self.lists if r.public)
@@ -94,6 +112,17 @@ class ListsDecision:
         for result in self.lists:
             yield from result.published
 
+    def subject_groups(self) -> StoredSubjects | MemorySubjects:
+        """The public lists' records grouped by subject key, for the subject pages and search."""
+        if self.store is not None:
+            return self.store.subject_groups()
+        return MemorySubjects.of(r.published for r in self.lists if r.public)
+
+    def close(self) -> None:
+        """Remove the on-disk store now; without this it goes when collected or at exit."""
+        if self.store is not None:
+            self.store.close()
+
 
 def load_and_decide(
     root: Path, catalogue: Catalogue, config: SiteConfig, as_of: dt.date, diags: Diagnostics
@@ -103,21 +132,18 @@ def load_and_decide(
     for package in discover_packages(root, diags):
         by_item.setdefault(package.item_code, []).append(package)
     ctx = rules.Context(as_of, config.policy)
-    results = tuple(
-        _decide_list(code, tuple(by_item[code]), catalogue, ctx, diags) for code in sorted(by_item)
-    )
-    return ListsDecision(results, _withheld_reasons(results))
-
-
-def _withheld_reasons(results: tuple[ListResult, ...]) -> dict[str, str]:
-    published = {r.key for result in results for r in result.published}
-    reasons: dict[str, str] = {}
-    for result in results:
-        for o in result.outcomes:
-            key = o.record_key
-            if o.outcome == WITHHELD and key and o.reason != "duplicate" and key not in published:
-                reasons.setdefault(key, o.reason)
-    return dict(sorted(reasons.items()))
+    store = ListsStore()
+    try:
+        results = tuple(
+            _decide_list(code, tuple(by_item[code]), catalogue, ctx, store.begin_list(), diags)
+            for code in sorted(by_item)
+        )
+        public = (n for n, result in enumerate(results, start=1) if result.public)
+        withheld = store.finish(public)
+    except BaseException:
+        store.close()  # a failed build leaves no temporary files behind
+        raise
+    return ListsDecision(results, withheld, store)
 
 
 # --- One list: every package of one item --------------------------------------------------
@@ -128,9 +154,10 @@ def _decide_list(
     packages: tuple[ListPackage, ...],
     catalogue: Catalogue,
     ctx: rules.Context,
+    writer: ListWriter,
     diags: Diagnostics,
 ) -> ListResult:
-    builder = _ListBuilder(code)
+    builder = _ListBuilder(code, writer, KeyIndex(writer.store))
     in_force = catalogue.in_force.item(code) if catalogue.in_force else None
     known = in_force or _item_in_any_edition(catalogue, code)
     schema = catalogue.schemas.get(known.schema) if known and known.schema else None
@@ -154,7 +181,7 @@ def _decide_list(
             builder.package(package, departments[package.name], known, schema, domain, ctx,
                             withdrawals, objections, diags)  # fmt: skip
         builder.resolve_duplicates(diags)
-        _warn_unmatched(builder.seen_keys(), withdrawals, objections, diags)
+        _warn_unmatched(builder.seen, withdrawals, objections, diags)
     result = builder.result(tuple(p.name for p in packages), public=reason is None, reason=reason)
     check_accounting(result, builder.input_rows)
     return result
@@ -308,11 +335,11 @@ def _add_objection(
 
 
 def _warn_unmatched(
-    seen: set[str], withdrawals: _Actions, objections: _Actions, diags: Diagnostics
+    seen: Callable[[str], bool], withdrawals: _Actions, objections: _Actions, diags: Diagnostics
 ) -> None:
     for kind, actions in (("withdrawal", withdrawals), ("objection", objections)):
         for key, location in actions.locations.items():
-            if key not in seen:
+            if not seen(key):
                 diags.warning(
                     f"list.{kind}-unmatched",
                     f"this {kind} matches no record (no record has this decision number and "
@@ -335,33 +362,20 @@ class _Source:
     enumerated: frozenset[str]  # rules.enumerated_fields(schema), computed once
 
 
-# Published records are the part of the decision that grows with the input; values that repeat
-# across records (authorities, dates, categories) are shared instead of copied, up to this many.
-SHARED_VALUES = 200_000
-
-
 class _ListBuilder:
-    """Collects one outcome per row; only outcomes and published records are kept, never rows."""
+    """Decides one outcome per row and hands it, and any published record, to the store at once.
 
-    def __init__(self, code: str) -> None:
+    Rows, outcomes and records are never all in memory: only the duplicates' outcome numbers.
+    """
+
+    def __init__(self, code: str, writer: ListWriter, keys: KeyIndex) -> None:
         self.code = code
-        self.outcomes: list[Outcome] = []
-        self.published: dict[int, PublishedRecord] = {}  # outcome index -> record
-        self.first: dict[str, int] = {}  # record key -> index of its first non-rejected copy
+        self.outcomes = writer  # outcome number -> Outcome, on disk
+        self.keys = keys  # record key -> outcome numbers of its first and last non-rejected copy
         self.more: dict[str, list[int]] = {}  # record key -> indexes of further copies
-        self.rejected_keys: set[str] = set()
         self.starts: list[int] = []  # outcome index where each package's rows begin
         self.package_info: list[tuple[str, bool]] = []  # (package name, municipal provider)
         self.input_rows = 0
-        self.shared: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def _share(self, pair: tuple[str, str]) -> tuple[str, str]:
-        found = self.shared.get(pair)
-        if found is not None:
-            return found
-        if len(self.shared) < SHARED_VALUES:
-            self.shared[pair] = pair
-        return pair
 
     def _begin(self, package: ListPackage, municipal: bool) -> int:
         self.starts.append(len(self.outcomes))
@@ -408,12 +422,13 @@ class _ListBuilder:
                 self._reject(location, key, row.error)
                 continue
             assert key is not None
-            copies = [self.first[key], *self.more.get(key, ())] if key in self.first else []
-            if any(i >= start for i in copies):
+            copies = self.keys.get(key)
+            last = copies[1] if copies is not None else None
+            if last is not None and last >= start:
                 diags.error(
                     "list.duplicate-key",
                     f"the same record (decision number and subject) is in row "
-                    f"{self.outcomes[max(copies)].location.row} of this file already",
+                    f"{self.outcomes[last].location.row} of this file already",
                     location,
                 )
                 self._reject(location, key, "list.duplicate-key")
@@ -426,7 +441,7 @@ class _ListBuilder:
 
     def _reject(self, location: Location, key: str | None, reason: str) -> None:
         if key:
-            self.rejected_keys.add(key)
+            self.keys.reject(key)
         self.outcomes.append(Outcome(location, key, REJECTED, reason))
 
     def _decide(
@@ -462,10 +477,10 @@ class _ListBuilder:
                 facts.withdrawal.location,
             )
         index = len(self.outcomes)
-        if key in self.first:
+        copies = self.keys.get(key)
+        if copies is not None and copies[0] is not None:
             self.more.setdefault(key, []).append(index)
-        else:
-            self.first[key] = index
+        self.keys.copy(key, index)
         if verdict is not None:
             self.outcomes.append(Outcome(location, key, WITHHELD, verdict.reason))
             return
@@ -473,18 +488,17 @@ class _ListBuilder:
         shown = rules.public_values(
             row.texts, source.schema, facts.natural_person, source.enumerated
         )
-        fields = tuple(
-            self._share((f.name, shown[f.name])) for f in source.schema.fields if f.name in shown
-        )
-        record = _published(key, source, row, facts, window, flagged, fields)
-        self.published[index] = record
+        fields = tuple((f.name, shown[f.name]) for f in source.schema.fields if f.name in shown)
+        self.outcomes.publish(index, _published(key, source, row, facts, window, flagged, fields))
         reason = "under-objection" if flagged else ""
         self.outcomes.append(Outcome(location, key, PUBLISHED, reason))
 
     def resolve_duplicates(self, diags: Diagnostics) -> None:
         """Rule 8: one copy of a record across packages is the record; the others are withheld."""
         for key in sorted(self.more):
-            indexes = [self.first[key], *self.more[key]]
+            entry = self.keys.get(key)
+            assert entry is not None and entry[0] is not None
+            indexes = [entry[0], *self.more[key]]
             copies = {i: rules.Copy(*self.package_info[self._package_index(i)]) for i in indexes}
             kept = rules.kept_copy(list(copies.values()))
             kept_index = next(i for i in indexes if copies[i] == kept)
@@ -493,8 +507,10 @@ class _ListBuilder:
                 if i == kept_index:
                     continue
                 old = self.outcomes[i]
-                self.outcomes[i] = Outcome(old.location, key, WITHHELD, "duplicate", kept.package)
-                self.published.pop(i, None)
+                duplicate = Outcome(old.location, key, WITHHELD, "duplicate", kept.package)
+                self.outcomes.replace(i, duplicate)
+                if old.outcome == PUBLISHED:
+                    self.outcomes.unpublish(i)
                 diags.warning(
                     "list.duplicate",
                     f"the same record is in {kept_at.path} row {kept_at.row}, which is kept "
@@ -505,25 +521,23 @@ class _ListBuilder:
     def _package_index(self, outcome_index: int) -> int:
         return bisect_right(self.starts, outcome_index) - 1
 
-    def seen_keys(self) -> set[str]:
-        return set(self.first) | self.rejected_keys
+    def seen(self, key: str) -> bool:
+        """Whether any row of the list has this record key (for unmatched withdrawals)."""
+        return self.keys.get(key) is not None
 
     def result(self, packages: tuple[str, ...], public: bool, reason: str | None) -> ListResult:
-        published = sorted(
-            self.published.values(), key=lambda r: (-r.decision_date.toordinal(), r.key)
-        )
-        counts = Counter(o.outcome for o in self.outcomes)
-        reasons = Counter(o.reason for o in self.outcomes if o.reason)
+        counts, reasons = self.outcomes.counts, self.outcomes.reasons
+        published, outcomes = self.outcomes.finish()
         return ListResult(
             item_code=self.code,
             packages=packages,
             public=public,
             withheld_reason=reason,
             input_rows=self.input_rows,
-            published=tuple(published),
-            outcomes=tuple(self.outcomes),
+            published=published,
+            outcomes=outcomes,
             counts={name: counts.get(name, 0) for name in OUTCOMES},
-            reasons=dict(sorted(reasons.items())),
+            reasons={r: n for r, n in sorted(reasons.items()) if n},
         )
 
 

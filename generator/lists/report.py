@@ -7,7 +7,7 @@ once. Keys are sorted and the output is byte-identical for the same inputs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -67,7 +67,7 @@ def _list_head(result: ListResult) -> dict[str, object]:
     }
 
 
-def _rows(outcomes: tuple[Outcome, ...]) -> Iterator[dict[str, object]]:
+def _rows(outcomes: Sequence[Outcome]) -> Iterator[dict[str, object]]:
     for o in outcomes:
         row: dict[str, object] = {
             "location": o.location.as_dict(),
