@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -301,6 +302,8 @@ def early_repair(facts: Facts, ctx: Context) -> bool:
     )
 
 
+# Pure, and asked about the same few thousand decision dates on every row of a list.
+@functools.lru_cache(maxsize=65_536)
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar month arithmetic; the day is clamped (31 January + 1 month = 28/29 February)."""
     index = day.year * 12 + day.month - 1 + months
@@ -321,7 +324,23 @@ def tier_of(facts: Facts) -> str:
     return "general"
 
 
+# The window of the row last asked about: rule 5, the decide stage and the early-repair check
+# each ask for the same row's window in turn. Facts and Context are frozen and the slot holds
+# them, so `is` cannot mistake a new row for the old one.
+_last_window: tuple[Facts | None, Context | None, Window | None] = (None, None, None)
+
+
 def publicity_window_of(facts: Facts, ctx: Context) -> Window | None:
+    global _last_window
+    last_facts, last_ctx, last = _last_window
+    if last_facts is facts and last_ctx is ctx:
+        return last
+    window = _window(facts, ctx)
+    _last_window = (facts, ctx, window)
+    return window
+
+
+def _window(facts: Facts, ctx: Context) -> Window | None:
     if facts.decision_date is None:
         return None
     name = tier_of(facts)
@@ -415,8 +434,13 @@ def public_values(
         if raw and spec.name not in enumerated and (len(raw) >= 6 or person_name):
             secrets[raw] = masked or FULL_MASK
     if secrets:
-        for name in plain:
-            shown[name] = scrub(shown[name], secrets)
+        # Nearly always no secret is repeated anywhere: one search over all the shown text
+        # settles that (a match across two fields only costs the field-by-field pass below).
+        everything = "\x00".join(shown[name] for name in plain)
+        if any(raw in everything for raw in secrets):
+            longest_first = sorted(secrets, key=len, reverse=True)  # once per row
+            for name in plain:
+                shown[name] = _scrub(shown[name], longest_first, secrets)
     return shown
 
 
@@ -432,7 +456,11 @@ def _mask(name: str, raw: str, roles: Mapping[str, Any], natural_person: bool) -
 
 def scrub(text: str, secrets: Mapping[str, str]) -> str:
     """Replace every occurrence of a secret value in `text` by its masked form, longest first."""
-    for raw in sorted(secrets, key=len, reverse=True):
+    return _scrub(text, sorted(secrets, key=len, reverse=True), secrets)
+
+
+def _scrub(text: str, longest_first: Sequence[str], secrets: Mapping[str, str]) -> str:
+    for raw in longest_first:
         if raw in text:
             text = text.replace(raw, secrets[raw])
     return text

@@ -1,7 +1,9 @@
 """Validate a list resource row by row: the column set, Frictionless's checks, then our domain checks.
 
-Rows stream from the CSV through Frictionless (types, required, enum, pattern, unique) and the
-domain checks below, one at a time; nothing keeps them. Every problem becomes a diagnostic at
+Rows stream from the CSV through Frictionless's checks (types, required, enum, pattern, unique)
+and the domain checks below, one at a time; nothing keeps them. The Frictionless checks run on a
+fast path compiled from the schema (fastpath.py) that hands any row it doubts to Frictionless
+itself, so errors are Frictionless's own. Every problem becomes a diagnostic at
 `path:row N:field`, and a row with an error comes out with that error's code, to be rejected.
 """
 
@@ -22,6 +24,7 @@ from frictionless.exception import FrictionlessException
 from frictionless.resources import TableResource
 
 from generator.diagnostics import Diagnostics, Location, Severity
+from generator.lists.fastpath import RowChecker
 from generator.lists.identifiers import (
     IdResult,
     UsccResult,
@@ -32,7 +35,13 @@ from generator.lists.identifiers import (
     uscc_format_problem,
     uscc_org_code,
 )
-from generator.lists.package import ResourceFile, encoding_message, read_rows, undecoded
+from generator.lists.package import (
+    ResourceFile,
+    decodes_cleanly,
+    encoding_message,
+    read_rows,
+    undecoded,
+)
 
 # After this many diagnostics of one code in one file, the rest are counted, not printed:
 # a wrongly encoded million-row file should not print a million lines. The report lists all.
@@ -174,10 +183,13 @@ def read_table(
     diags: Diagnostics,
     domain: DomainContext | None = None,
     stats: TableStats | None = None,
+    fast: bool = True,
 ) -> Iterator[Row]:
     """Stream the rows of `resource` validated against the Table Schema `descriptor`.
 
     Every non-blank data row is yielded exactly once, with `error` set when it must be rejected.
+    `fast=False` sends every row through Frictionless's own row stream: the reference that the
+    fast path (generator/lists/fastpath.py) must match.
     """
     stats = stats if stats is not None else TableStats()
     out = _Capped(diags, DIAGNOSTICS_PER_CODE)
@@ -205,7 +217,7 @@ def read_table(
                     stats.rows += 1
                     yield Row(number, {}, {}, COLUMNS_MISMATCH)
             return
-        yield from _validated(resource, descriptor, labels, records, out, domain, stats)
+        yield from _validated(resource, descriptor, labels, records, out, domain, stats, fast)
     finally:
         if state.broken is not None:
             where = Location(resource.path, row=state.records + 1)
@@ -271,29 +283,48 @@ def _validated(
     out: _Capped,
     domain: DomainContext | None,
     stats: TableStats,
+    fast: bool,
 ) -> Iterator[Row]:
     by_name = {f["name"]: f for f in descriptor["fields"]}
     # Columns may come in any order: the schema is applied in the file's order.
-    schema = Schema.from_descriptor({**descriptor, "fields": [by_name[n] for n in labels]})
+    ordered = {**descriptor, "fields": [by_name[n] for n in labels]}
+    width = len(labels)
 
     # Rows longer than the header, by row number: frictionless would make one error per extra
     # cell, each holding the whole row, which a row of 100,000 cells turns into gigabytes.
     extra: dict[int, int] = {}
 
-    def cells() -> Iterator[list[str]]:
-        yield labels
-        width = len(labels)
+    def cells() -> Iterator[tuple[int, list[str]]]:
         for number, record in enumerate(records, start=2):
             if len(record) > width:
                 extra[number] = len(record)
                 record = record[:width]
-            yield [cell.strip() for cell in record]
+            yield number, [cell.strip() for cell in record]
 
-    table = TableResource(data=cells, schema=schema)
     try:
+        if fast and RowChecker.supports(ordered):
+            # Frictionless's checks, compiled once per field; a row they doubt gets
+            # Frictionless's own Row and errors (generator/lists/fastpath.py).
+            checker = RowChecker(ordered, labels)
+            for number, texts in cells():
+                errors, values = checker.check(number, texts)
+                result = _row(
+                    resource, labels, number, texts, errors, values, out, domain,
+                    extra.pop(number, 0),
+                )  # fmt: skip
+                if result is not None:
+                    stats.rows += 1
+                    yield result
+            return
+        schema = Schema.from_descriptor(ordered)
+        table = TableResource(data=lambda: _with_header(labels, cells()), schema=schema)
         with table:
             for row in table.row_stream:
-                result = _row(resource, labels, row, out, domain, extra.pop(row.row_number, 0))
+                number = row.row_number
+                result = _row(
+                    resource, labels, number, row.cells, row.errors, row.to_dict(), out, domain,
+                    extra.pop(number, 0),
+                )  # fmt: skip
                 if result is not None:
                     stats.rows += 1
                     yield result
@@ -306,17 +337,24 @@ def _validated(
         )
 
 
+def _with_header(labels: list[str], rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[str]]:
+    yield labels
+    for _, cells in rows:
+        yield cells
+
+
 def _row(
     resource: ResourceFile,
     labels: list[str],
-    row: Any,
+    number: int,
+    cells: list[str],
+    errors: list[Any],  # frictionless's errors for the row
+    values: dict[str, Any],  # frictionless's values for the row
     out: _Capped,
     domain: DomainContext | None,
     cells_given: int = 0,  # when the row had more cells than the header, how many
 ) -> Row | None:
-    number: int = row.row_number
-    errors = row.errors
-    if any(e.type == "blank-row" for e in errors):
+    if errors and any(e.type == "blank-row" for e in errors):
         out.add(
             Severity.WARNING,
             "list.blank-row",
@@ -324,11 +362,13 @@ def _row(
             Location(resource.path, row=number),
         )
         return None
-    cells = row.cells
-    texts = {label: (cells[i] if i < len(cells) else "") for i, label in enumerate(labels)}
+    if len(cells) == len(labels):
+        texts = dict(zip(labels, cells, strict=True))
+    else:
+        texts = {label: (cells[i] if i < len(cells) else "") for i, label in enumerate(labels)}
     codes: list[str] = []
     # One search over the whole row; cell by cell only when it found something.
-    joined = "".join(c for c in cells if isinstance(c, str))
+    joined = "".join(cells)
     for label, text in texts.items() if len(joined) > CELL_LIMIT else ():
         if isinstance(text, str) and len(text) > CELL_LIMIT:
             out.add(
@@ -339,7 +379,7 @@ def _row(
                 Location(resource.path, row=number, field=label),
             )
             codes.append(CELL_TOO_LONG)
-    suspect = undecoded(joined) is not None
+    suspect = not decodes_cleanly(joined) and undecoded(joined) is not None
     for label, text in texts.items() if suspect else ():
         bad = undecoded(text)
         if bad:
@@ -365,7 +405,6 @@ def _row(
         message = f"the row has {cells_given:,} cells; the header has {len(labels)}"
         out.add(Severity.ERROR, "list.extra-cell", message, Location(resource.path, row=number))
         codes.append("list.extra-cell")
-    values = row.to_dict()
     if domain is not None:
         for check_ in CHECKS:
             for finding in check_.func(values, texts, domain):
@@ -497,8 +536,10 @@ def plausible_dates(
     """Every date lies between 1949-10-01 and 2099-12-31 (which means "no end"): years such as
     0001 or 9999 are placeholders for an unknown date, and a record cannot rest on one."""
     for name, value in values.items():
-        day = _date(value)
-        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        if not isinstance(value, dt.date):
+            continue  # most values are text: the cheap test first, on every row
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
             yield Finding(
                 "list.implausible-date",
                 name,
