@@ -10,14 +10,17 @@ A token found in very many documents (天津, 公司, a year) would make its sha
 in the manifest with its true document frequency. The browser then matches a query through its
 other tokens and checks the heavy ones against the fetched display data (see search.js); a query
 made of heavy tokens only uses the rarest one's capped postings and says the results are partial.
+Only tokens of up to four characters can be heavy (see shardset.py: HEAVY_MAX_LEN).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 from lunr import __TARGET_JS_VERSION__
@@ -34,12 +37,15 @@ __all__ = [
     "ShardResult",
     "base36",
     "build_shard",
+    "cap_heavy",
     "compact_scores",
+    "doc_head",
     "empty_index",
     "fnv1a32",
     "next_pow2",
     "part_count",
     "shard_count",
+    "shard_data",
     "shard_of",
     "utf16_key",
 ]
@@ -49,8 +55,8 @@ __all__ = [
 POSTINGS_PER_SHARD = 8000
 # Display data is fetched per result; small parts keep 50 results' worth near 100 KB gzip.
 DOCS_PER_STORE_PART = 32
-# Both counts are powers of two of at least 16, so a token's bucket in the first pass
-# (hash % MIN_PARTS) already determines which bucket holds its shard, whatever N turns out to be.
+# Both counts are powers of two of at least 16, so the first pass can spill by hash before N is
+# known (shardset.py), and the index tasks (8) divide the work evenly whatever N turns out to be.
 MIN_PARTS = 16
 # A token in more documents than this is heavy (see the module docstring).
 HEAVY_CAP = 4000
@@ -119,8 +125,13 @@ class ShardDoc(NamedTuple):
 
 @dataclass(frozen=True)
 class ShardResult:
-    index: dict[str, Any]  # serialized lunr index
+    data: bytes  # the serialized lunr index, as written to the shard's file
     heavy: dict[str, int]  # heavy token -> its true document frequency
+
+    @property
+    def index(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.data)
+        return parsed
 
 
 def build_shard(
@@ -129,75 +140,145 @@ def build_shard(
     """One shard's lunr index, from the documents that have tokens in it.
 
     The index is exactly what lunr.py's Builder (through ``CpBuilder``, one field ``t``, the
-    default b and k1) followed by ``serialize`` and ``compact_scores`` writes; the test suite
-    checks that byte for byte. It is written directly because lunr.py spends most of its time
-    on what shards do not need (token sets, per-token metadata copies, Vector objects): at a
-    million records that is the difference between minutes and an hour.
+    default b and k1) followed by ``serialize``, ``compact_scores`` and ``dump_json`` writes,
+    for the documents added shortest first; the test suite checks that byte for byte. See
+    ``shard_data`` for why it is written directly.
+    """
+    ordered = sorted(docs, key=lambda d: (d.length, d.ref))
+    frequency: Counter[str] = Counter()
+    for doc in ordered:
+        frequency.update(set(doc.tokens))
+    heavy = {token: df for token, df in frequency.items() if df > heavy_cap}
+    heads: list[str] = []
+    tokens: list[str] = []
+    for ref, length, doc_tokens in ordered:
+        if _encode(ref) != f'"{ref}"':
+            raise ValueError(f"a ref that JSON would escape: {ref!r}")
+        heads += [doc_head(length, ref)] * len(doc_tokens)
+        tokens += doc_tokens
+    if heavy:
+        heads, tokens = cap_heavy(heads, tokens, heavy, heavy_cap)
+    return ShardResult(shard_data(heads, tokens, total_docs), heavy)
+
+
+def doc_head(length: int, ref: str) -> str:
+    """How a posting names its document: sorts shortest first, then by ref (see shard_data)."""
+    return f"{length:08x}{ref}"
+
+
+def cap_heavy(
+    heads: list[str], tokens: list[str], heavy: Container[str], heavy_cap: int
+) -> tuple[list[str], list[str]]:
+    """The postings without those of a heavy token after its first ``heavy_cap`` documents."""
+    kept: dict[str, list[Any]] = {}  # heavy token -> [documents kept, last one]
+    out_heads: list[str] = []
+    out_tokens: list[str] = []
+    for head, token in zip(heads, tokens, strict=True):
+        if token in heavy:
+            state = kept.get(token)
+            if state is None:
+                state = kept[token] = [0, None]
+            if state[1] != head:
+                if state[0] >= heavy_cap:
+                    continue
+                state[0] += 1
+                state[1] = head
+        out_heads.append(head)
+        out_tokens.append(token)
+    return out_heads, out_tokens
+
+
+def shard_data(heads: list[str], tokens: list[str], total_docs: int) -> bytes:
+    """One shard's serialized lunr index, from its postings in the order lunr adds them.
+
+    Posting ``i`` is ``tokens[i]`` in the document ``heads[i]`` (``doc_head``: its length, for
+    BM25, and its ref, which must need no JSON escapes). A document's postings are consecutive,
+    and documents come in the order they are added to the index (shortest first).
+
+    The JSON text is assembled here rather than by lunr.py's Builder and ``json.dumps``: the
+    Builder spends most of its time on what shards do not need (token sets, per-token metadata
+    copies, Vector objects), and a million records make tens of millions of postings, each a
+    dict and a float there. Here the work per posting is a few list items and strings; a score
+    is computed once per (df, length, tf).
 
     Scores stay comparable across shards, so the browser can add them up: each document keeps
     the length of its whole token list (BM25's length normalisation) and idf is taken over
     ``total_docs``, not over the shard.
     """
-    docs = sorted(docs, key=lambda d: (d.length, d.ref))
-    frequency: Counter[str] = Counter()
-    for doc in docs:
-        frequency.update(set(doc.tokens))
-    heavy = {token: df for token, df in frequency.items() if df > heavy_cap}
-    kept = dict.fromkeys(heavy, 0)
-
-    term_index: dict[str, int] = {}
-    postings: dict[str, dict[str, dict[str, Any]]] = {}
-    added: list[tuple[str, int, dict[str, int]]] = []
-    for ref, length, tokens in docs:
-        if kept:
-            # Shortest documents first (the sort above): a heavy token keeps its best postings.
-            tokens = tuple(t for t in tokens if t not in kept or kept[t] < heavy_cap)
-            for token in set(tokens) & kept.keys():
-                kept[token] += 1
-        if not tokens:
-            continue
-        frequencies: dict[str, int] = {}
-        for token in tokens:
-            frequencies[token] = frequencies.get(token, 0) + 1
-            posting = postings.get(token)
-            if posting is None:
-                term_index[token] = len(term_index)
-                posting = postings[token] = {}
-            posting[ref] = {}
-        added.append((ref, length, frequencies))
-    if not added:
-        return ShardResult(empty_index([FIELD]), heavy)
-
+    if not heads:
+        return EMPTY_SHARD
+    # Terms are numbered in the order they are first seen, as lunr's Builder does.
+    postings: dict[str, list[str]] = {}
+    for head, token in zip(heads, tokens, strict=True):
+        posting = postings.get(token)
+        if posting is None:
+            postings[token] = [head]
+        elif posting[-1] != head:  # a token twice in a document is one posting
+            posting.append(head)
+    term_index = {token: str(i) for i, token in enumerate(postings)}
+    added = dict.fromkeys(heads)
     count = max(len(added), total_docs)
-    average = sum(length for _, length, _ in added) / len(added)
-    idf = {
-        token: math.log(1 + abs((count - len(p) + 0.5) / (len(p) + 0.5)))
-        for token, p in postings.items()
-    }
-    vectors: list[list[Any]] = []
-    for ref, length, frequencies in added:
-        norm = K1 * (1 - B + B * (length / average))
-        elements: list[float] = []
-        order = (
-            sorted(frequencies, key=term_index.__getitem__) if len(frequencies) > 1 else frequencies
-        )
-        for token in order:
-            tf = frequencies[token]
-            score = idf[token] * ((K1 + 1) * tf) / (norm + tf)
-            elements += (term_index[token], round(round(score, 3), SCORE_DIGITS))
-        vectors.append([f"{FIELD}/{ref}", elements])
+    average = sum([int(head[:8], 16) for head in added]) / len(added)
+    scores: dict[tuple[int, str, int], str] = {}
+
+    def element(token: str, head: str, tf: int) -> str:
+        """A field vector's "term index,score" for ``token`` in the document ``head``."""
+        df = len(postings[token])
+        key = (df, head[:8], tf)
+        text = scores.get(key)
+        if text is None:
+            length = int(head[:8], 16)
+            idf = math.log(1 + abs((count - df + 0.5) / (df + 0.5)))
+            norm = K1 * (1 - B + B * (length / average))
+            value = idf * ((K1 + 1) * tf) / (norm + tf)
+            text = scores[key] = repr(round(round(value, 3), SCORE_DIGITS))
+        return term_index[token] + "," + text
+
+    opening = '["' + FIELD + "/"
+    if len(added) == len(heads):  # one posting per document: the usual shard at scale
+        vectors = [
+            opening + head[8:] + '",[' + element(token, head, 1) + "]]"
+            for head, token in zip(heads, tokens, strict=True)
+        ]
+    else:
+        order = {token: i for i, token in enumerate(postings)}
+        vectors = []
+        start = 0
+        # Counter keeps the documents in order; their postings are consecutive.
+        for head, n in Counter(heads).items():
+            if n == 1:
+                elements = element(tokens[start], head, 1)
+            else:
+                terms = tokens[start : start + n]
+                frequencies = Counter(terms) if len(set(terms)) < n else dict.fromkeys(terms, 1)
+                ordered = sorted(frequencies, key=order.__getitem__)
+                elements = ",".join([element(t, head, frequencies[t]) for t in ordered])
+            vectors.append(opening + head[8:] + '",[' + elements + "]]")
+            start += n
     inverted = [
-        [token, {"_index": term_index[token], FIELD: postings[token]}]
+        "["
+        + _encode(token)
+        + ',{"_index":'
+        + term_index[token]
+        + ',"'
+        + FIELD
+        + '":{"'
+        + '":{},"'.join(sorted([head[8:] for head in postings[token]]))
+        + '":{}}}]'
         for token in sorted(postings, key=utf16_key)
     ]
-    index = {
-        "version": __TARGET_JS_VERSION__,
-        "fields": [FIELD],
-        "fieldVectors": vectors,
-        "invertedIndex": inverted,
-        "pipeline": [PIPELINE_LABEL],
-    }
-    return ShardResult(index, heavy)
+    return "".join(
+        (
+            '{"fieldVectors":[',
+            ",".join(vectors),
+            '],"fields":["',
+            FIELD,
+            '"],"invertedIndex":[',
+            ",".join(inverted),
+            "],",
+            _TAIL,
+        )
+    ).encode("utf-8")
 
 
 def utf16_key(term: str) -> bytes:
@@ -223,3 +304,18 @@ def empty_index(fields: list[str]) -> dict[str, Any]:
         "invertedIndex": [],
         "pipeline": [PIPELINE_LABEL],
     }
+
+
+_encode: Any = (
+    encode_basestring  # JSON string literal (C): what json.dumps(ensure_ascii=False) writes
+)
+# The keys after "invertedIndex", in sort_keys order, as generator.search.sitewide.dump_json writes.
+_TAIL = json.dumps(
+    {"pipeline": [PIPELINE_LABEL], "version": __TARGET_JS_VERSION__},
+    ensure_ascii=False,
+    sort_keys=True,
+    separators=(",", ":"),
+)[1:]
+EMPTY_SHARD = json.dumps(
+    empty_index([FIELD]), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+).encode("utf-8")

@@ -1,18 +1,30 @@
-"""Builds the subject and record shards and their doc store in bounded memory.
+"""Builds the subject and record shards and their doc store: a first pass, then independent tasks.
 
-Documents stream in once. Each is tokenized, given a short ref and spilled to temporary files:
-its tokens into ``MIN_PARTS`` bucket files by ``hash % MIN_PARTS`` and its display data into as
-many store buckets by the hash of its ref. Only then is the document count, and so N, known;
-since N is a multiple of ``MIN_PARTS``, every shard's postings sit in one bucket, which is read
-back and turned into its shards one at a time. What stays O(documents) in memory is one bucket
-(a sixteenth of the postings) and one store bucket, never the documents themselves.
+1. **First pass** (``Partition.add``, in the process that owns the documents): each document is
+   tokenized once, given a short ref and spilled to temporary files: its tokens into
+   ``SPILL_BUCKETS`` files by ``hash % SPILL_BUCKETS``, its display data into as many store files
+   by the hash of its ref. Short tokens are counted, to find the heavy ones. Nothing else is kept.
+2. Then the document and posting counts, and so N and the number of parts, are known. Both are
+   powers of two, so shard ``s`` draws only on the spill files ``b`` with
+   ``b % M == s % M`` (``M = min(N, SPILL_BUCKETS)``): the spill files fall into ``M``
+   independent *units*, each with its own shards.
+3. **Tasks** (``Partition.task_files``): ``TASKS`` of them, each building the units ``u`` with
+   ``u % TASKS == its number`` one at a time, so generator.parallel runs them on every core and a
+   worker holds one unit's postings (a sixty-fourth of them) at a time. They share nothing but the
+   read-only spill files, and each removes the files it has read.
+
+A spilled posting is a line ``<length, 8 hex digits><ref>\\t<token>\\t<its hash>``: sorting a
+unit's lines as strings puts its documents shortest first, then by ref (``\\t`` sorts before any
+ref character), the order in which ``shards.shard_data`` wants them; a document's tokens are then
+in string order.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO
 
@@ -21,16 +33,15 @@ from generator.search.paths import shard_path, store_part_path
 from generator.search.shards import (
     DOCS_PER_STORE_PART,
     HEAVY_CAP,
-    MIN_PARTS,
     POSTINGS_PER_SHARD,
-    ShardDoc,
     base36,
-    build_shard,
+    cap_heavy,
+    doc_head,
     fnv1a32,
     part_count,
     shard_count,
+    shard_data,
 )
-from generator.search.sitewide import dump_json
 from generator.search.tokenizer import tokenize
 
 # A subject is found by its name, former names and decision numbers (its text) and its codes. The
@@ -40,15 +51,47 @@ SUBJECT_TEXT_CAP = 300
 # A record is found by its title (name and decision number) and codes only: its text holds the
 # facts of the case, which would multiply the shards' size. The text is kept for the snippet.
 RECORD_SNIPPET_CAP = 100
+# Spill files per kind. More files mean smaller units (less memory per worker at a time) but
+# more, shorter lines per document. A power of two.
+SPILL_BUCKETS = 64
+# Index tasks. A power of two that divides every unit count (N and the parts are >= 16).
+TASKS = 8
+# Only tokens this short are counted, and so only they can be heavy: Han bigrams and unigrams,
+# short numbers such as years. Longer ones (credit codes, document numbers) identify a few
+# documents by nature, and counting them would hold every one of them in memory.
+HEAVY_MAX_LEN = 4
+# Recently hashed long tokens: a subject's codes and document numbers recur in its records,
+# which come right after it.
+RECENT_LONG = 4096
+
+# Documents between two writes of the spill buffers.
+FLUSH_DOCS = 4096
+# Whitespace separates tokens (no rule of the tokenizer looks across it; a test checks that
+# tokenizing the pieces gives the same tokens), and the pieces recur: a subject's name, codes and
+# decision numbers are in its records too, which come right after it.
+RECENT_PIECES = 4096
+_PIECES: dict[str, list[str]] = {}
+
+Task = Callable[[], Iterator[OutputFile]]
+
+_encode: Callable[[str], str] = encode_basestring  # a JSON string, as dump_json writes it
 
 
 def doc_tokens(kind: str, title: str, text: str, codes: Sequence[str]) -> list[str]:
     """What a subject or record is found by (search.js: entryTokens, on its doc-store entry)."""
-    tokens = tokenize(title)
+    pieces = title.split()
     if kind != "record":
-        tokens += tokenize(text)
+        pieces += text.split()
     for code in codes:
-        tokens += tokenize(code)
+        pieces += code.split()
+    tokens: list[str] = []
+    for piece in pieces:
+        known = _PIECES.get(piece)
+        if known is None:
+            if len(_PIECES) >= RECENT_PIECES:
+                _PIECES.clear()
+            known = _PIECES[piece] = tokenize(piece)
+        tokens += known
     return tokens
 
 
@@ -58,7 +101,7 @@ def stored_text(kind: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class ShardSetInfo:
-    """What the manifest says about the shards, once they are built."""
+    """What the manifest says about the shards, once the first pass is done."""
 
     docs: int
     postings: int
@@ -68,13 +111,21 @@ class ShardSetInfo:
     heavy: dict[str, int] = field(default_factory=dict)
 
 
-class ShardSetBuilder:
-    """Add documents one at a time, then iterate ``files()`` once; ``info`` is set after that."""
+class Partition:
+    """The first pass: ``add`` every document, ``close``, ``finish``, then ``task_files(n)``.
+
+    Several writers (processes) may share the first pass: writer ``w`` of ``writers`` adds the
+    documents it is given and ``skip``s the others, in the same order, into its own spill files
+    in ``folder``; the first one ``finish``es with the others' counts. The tasks read every
+    writer's files and remove them as they go; the caller removes ``folder``.
+    """
 
     def __init__(
         self,
         folder: Path,
         *,
+        writer: int = 0,
+        writers: int = 1,
         per_shard: int = POSTINGS_PER_SHARD,
         per_part: int = DOCS_PER_STORE_PART,
         heavy_cap: int = HEAVY_CAP,
@@ -82,27 +133,47 @@ class ShardSetBuilder:
         self.per_shard = per_shard
         self.per_part = per_part
         self.heavy_cap = heavy_cap
-        self._token_paths = [folder / f"tokens-{k}.tsv" for k in range(MIN_PARTS)]
-        self._store_paths = [folder / f"store-{k}.tsv" for k in range(MIN_PARTS)]
-        self._token_out: list[IO[str]] = [p.open("w", encoding="utf-8") for p in self._token_paths]
-        self._store_out: list[IO[str]] = [p.open("w", encoding="utf-8") for p in self._store_paths]
-        self._groups: dict[tuple[str, str | None], int] = {}
-        self._hashes: dict[str, int] = {}
-        self._counters: list[int] = []
+        self.folder = folder
+        self.writers = writers
+        self._token_out: list[IO[str]] = [
+            self._token_path(writer, b).open("w", encoding="utf-8") for b in range(SPILL_BUCKETS)
+        ]
+        self._store_out: list[IO[str]] = [
+            self._store_path(writer, b).open("w", encoding="utf-8") for b in range(SPILL_BUCKETS)
+        ]
+        # Lines are written in batches: one write per line would cost more than making it.
+        self._token_buffers: list[list[str]] = [[] for _ in range(SPILL_BUCKETS)]
+        self._store_buffers: list[list[str]] = [[] for _ in range(SPILL_BUCKETS)]
+        self._groups: dict[tuple[str, str | None], tuple[int, list[int]]] = {}
+        # token -> (spill file, hash): every short token, the long ones of the last documents
+        self._short: dict[str, tuple[int, str]] = {}
+        self._recent: dict[str, tuple[int, str]] = {}
+        self.df: Counter[str] = Counter()  # short token -> documents
         self.docs = 0
         self.postings = 0
         self.info: ShardSetInfo | None = None
+
+    def _token_path(self, writer: int, bucket: int) -> Path:
+        return self.folder / f"tokens-{writer}-{bucket}.tsv"
+
+    def _store_path(self, writer: int, bucket: int) -> Path:
+        return self.folder / f"store-{writer}-{bucket}.tsv"
+
+    def skip(self, doc: SearchDoc) -> None:
+        """A document another writer adds: it still takes its ref's number."""
+        self._ref(doc)
 
     def _ref(self, doc: SearchDoc) -> str:
         # Short refs keep the shards small: each posting repeats its ref twice. The prefix names
         # the kind and list, so the browser filters results before fetching any display data.
         key = (doc.kind, doc.list_code)
-        group = self._groups.setdefault(key, len(self._groups))
-        if group == len(self._counters):
-            self._counters.append(0)
-        ordinal = self._counters[group]
-        self._counters[group] += 1
-        return f"{base36(group)}.{base36(ordinal)}"
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = (len(self._groups), [0])
+        number, counter = group
+        ordinal = counter[0]
+        counter[0] += 1
+        return f"{base36(number)}.{base36(ordinal)}"
 
     def add(self, doc: SearchDoc) -> None:
         ref = self._ref(doc)
@@ -110,85 +181,152 @@ class ShardSetBuilder:
         # Each distinct token once: a name repeated in the text, or a decision number in both
         # title and codes, would only add postings, not meaning.
         tokens = list(dict.fromkeys(doc_tokens(doc.kind, doc.title, text, doc.codes)))
-        buckets: dict[int, list[str]] = {}
-        hashes = self._hashes
+        short, recent = self._short, self._recent
+        buffers = self._token_buffers
+        head = doc_head(len(tokens), ref)
         for token in tokens:
-            h = hashes.get(token)
-            if h is None:
-                h = fnv1a32(token)
-                if len(token) <= 4:  # bigrams and short numbers recur; codes do not
-                    hashes[token] = h
-            buckets.setdefault(h % MIN_PARTS, []).append(token)
-        for bucket, routed in buckets.items():
-            self._token_out[bucket].write(f"{ref}\t{len(tokens)}\t{' '.join(routed)}\n")
-        entry = json.dumps([doc.title, doc.url, text, list(doc.codes)], ensure_ascii=False)
-        self._store_out[fnv1a32(ref) % MIN_PARTS].write(f"{ref}\t{entry}\n")
+            bucket, hashed = short.get(token) or recent.get(token) or self._route(token)
+            buffers[bucket].append(f"{head}\t{token}\t{hashed}\n")
+        self.df.update([t for t in tokens if len(t) <= HEAVY_MAX_LEN])
+        # The entry as dump_json writes it (compact, not ASCII-escaped).
+        codes = ",".join([_encode(code) for code in doc.codes])
+        entry = f"[{_encode(doc.title)},{_encode(doc.url)},{_encode(text)},[{codes}]]"
+        h = fnv1a32(ref)
+        self._store_buffers[h % SPILL_BUCKETS].append(f"{ref}\t{h}\t{entry}\n")
         self.docs += 1
         self.postings += len(tokens)
+        if self.docs % FLUSH_DOCS == 0:
+            self._flush()
+
+    def _flush(self) -> None:
+        for buffers, outs in (
+            (self._token_buffers, self._token_out),
+            (self._store_buffers, self._store_out),
+        ):
+            for buffer, out in zip(buffers, outs, strict=True):
+                out.write("".join(buffer))
+                buffer.clear()
+
+    def _route(self, token: str) -> tuple[int, str]:
+        """A token's spill file and hash (as written), remembered for the next documents."""
+        h = fnv1a32(token)
+        known = (h % SPILL_BUCKETS, str(h))
+        if len(token) <= HEAVY_MAX_LEN:
+            self._short[token] = known
+        else:
+            if len(self._recent) >= RECENT_LONG:
+                self._recent.clear()
+            self._recent[token] = known
+        return known
 
     def close(self) -> None:
-        """Close the spill files (done by ``files()``; also safe after a failure)."""
-        for out in (*self._token_out, *self._store_out):
-            out.close()
+        """End this writer's part of the first pass (also safe after a failure)."""
+        try:
+            self._flush()
+        finally:
+            for out in (*self._token_out, *self._store_out):
+                out.close()
+        self._short.clear()
+        self._recent.clear()
 
-    def files(self) -> Iterator[OutputFile]:
-        self.close()
-        shards = shard_count(self.postings, self.per_shard)
-        parts = part_count(self.docs, self.per_part)
-        heavy: dict[str, int] = {}
-        for bucket in range(MIN_PARTS):
-            yield from self._shard_files(bucket, shards, heavy)
-        for bucket in range(MIN_PARTS):
-            yield from self._store_files(bucket, parts)
+    def finish(self, others: Sequence[tuple[int, int, Counter[str]]] = ()) -> ShardSetInfo:
+        """The counts, with the other writers' (documents, postings, short-token counts)."""
+        for docs, postings, df in others:
+            self.docs += docs
+            self.postings += postings
+            self.df.update(df)
+        heavy = {t: df for t, df in self.df.items() if df > self.heavy_cap}
+        self.df.clear()
         self.info = ShardSetInfo(
             docs=self.docs,
             postings=self.postings,
-            shards=shards,
-            parts=parts,
+            shards=shard_count(self.postings, self.per_shard),
+            parts=part_count(self.docs, self.per_part),
             groups=tuple(self._groups),
             heavy=dict(sorted(heavy.items())),
         )
+        return self.info
 
-    def _shard_files(self, bucket: int, shards: int, heavy: dict[str, int]) -> Iterator[OutputFile]:
-        # This bucket's postings are the one O(postings / MIN_PARTS) structure in memory: each
-        # token string is kept once (a bigram recurs thousands of times), each length once.
-        by_shard: dict[int, dict[str, list[str]]] = {}
-        lengths: dict[str, int] = {}
-        seen: dict[str, tuple[int, str]] = {}
-        path = self._token_paths[bucket]
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                ref, length, joined = line.rstrip("\n").split("\t")
-                lengths[ref] = int(length)
-                for token in joined.split(" "):
-                    known = seen.get(token)
-                    if known is None:
-                        known = seen[token] = (fnv1a32(token) % shards, token)
-                    shard, token = known
-                    docs = by_shard.get(shard)
-                    if docs is None:
-                        docs = by_shard[shard] = {}
-                    tokens = docs.get(ref)
-                    if tokens is None:
-                        docs[ref] = [token]
-                    else:
-                        tokens.append(token)
-        path.unlink()
-        del seen
-        for shard in range(bucket, shards, MIN_PARTS):
-            docs = by_shard.pop(shard, {})
-            shard_docs = [ShardDoc(ref, lengths[ref], tuple(t)) for ref, t in docs.items()]
-            result = build_shard(shard_docs, self.docs, self.heavy_cap)
-            heavy.update(result.heavy)
-            yield OutputFile(shard_path(shard), dump_json(result.index))
+    def task_files(self, number: int) -> Iterator[OutputFile]:
+        """Task ``number``'s shards and doc-store parts (of ``TASKS``), after ``close``."""
+        info = self.info
+        if info is None:
+            raise RuntimeError("the search index's first pass has not run")
+        units = min(info.shards, SPILL_BUCKETS)
+        for unit in range(number, units, TASKS):
+            paths = [
+                self._token_path(w, b)
+                for b in range(unit, SPILL_BUCKETS, units)
+                for w in range(self.writers)
+            ]
+            yield from self._shard_files(unit, units, paths, info)
+        units = min(info.parts, SPILL_BUCKETS)
+        for unit in range(number, units, TASKS):
+            paths = [
+                self._store_path(w, b)
+                for b in range(unit, SPILL_BUCKETS, units)
+                for w in range(self.writers)
+            ]
+            yield from self._store_files(unit, units, paths, info.parts)
 
-    def _store_files(self, bucket: int, parts: int) -> Iterator[OutputFile]:
-        by_part: dict[int, dict[str, object]] = {}
-        path = self._store_paths[bucket]
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                ref, entry = line.rstrip("\n").split("\t", 1)
-                by_part.setdefault(fnv1a32(ref) % parts, {})[ref] = json.loads(entry)
-        path.unlink()
+    def _shard_files(
+        self, unit: int, units: int, paths: list[Path], info: ShardSetInfo
+    ) -> Iterator[OutputFile]:
+        """The shards ``unit, unit + units, ...``, from the spill files that hold their postings."""
+        lines = _read_all(paths)
+        lines.sort()  # by document, shortest first, then by ref (see the module docstring)
+        # Split in bulk (C loops): every line is "head<TAB>token<TAB>hash".
+        fields = "\t".join(lines).split("\t") if lines else []
+        del lines
+        heads, tokens, hashes = fields[0::3], fields[1::3], fields[2::3]
+        del fields
+        count = info.shards // units
+        step = units.bit_length() - 1  # shard s is the (s >> step)th of this unit
+        groups: list[Sequence[int]]
+        if count == 1:
+            groups = [range(len(heads))]
+        else:
+            mask = count - 1
+            postings: list[list[int]] = [[] for _ in range(count)]
+            for i, h in enumerate(hashes):
+                postings[(int(h) >> step) & mask].append(i)
+            groups = list(postings)
+            del postings
+        del hashes
+        heavy = info.heavy
+        for local, group in enumerate(groups):
+            shard_heads = [heads[i] for i in group]
+            shard_tokens = [tokens[i] for i in group]
+            groups[local] = ()  # done: let it go
+            if heavy and not heavy.keys().isdisjoint(shard_tokens):
+                shard_heads, shard_tokens = cap_heavy(
+                    shard_heads, shard_tokens, heavy, self.heavy_cap
+                )
+            data = shard_data(shard_heads, shard_tokens, info.docs)
+            yield OutputFile(shard_path(unit + (local << step)), data)
+
+    def _store_files(
+        self, unit: int, units: int, paths: list[Path], parts: int
+    ) -> Iterator[OutputFile]:
+        by_part: dict[int, list[str]] = {}
+        for line in _read_all(paths):
+            ref, h, entry = line.split("\t", 2)
+            part = int(h) % parts
+            bucket = by_part.get(part)
+            if bucket is None:
+                bucket = by_part[part] = []
+            bucket.append(f'"{ref}":{entry.rstrip()}')
         for part in sorted(by_part):
-            yield OutputFile(store_part_path(part), dump_json(by_part.pop(part)))
+            # A ref's JSON key sorts as the ref does: '"' precedes every ref character.
+            entries = sorted(by_part.pop(part))
+            yield OutputFile(store_part_path(part), ("{" + ",".join(entries) + "}").encode())
+
+
+def _read_all(paths: list[Path]) -> list[str]:
+    lines: list[str] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as f:
+            lines += f.read().split("\n")
+        path.unlink()
+        lines.pop()  # after the last newline
+    return lines

@@ -96,6 +96,7 @@ lunr integration
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypedDict, cast
@@ -125,8 +126,6 @@ __all__ = [
 PIPELINE_LABEL = "cpTokenKeep"
 DOCNO_PREFIX_MAX = 8
 
-_OPEN = frozenset("([〔【")
-_CLOSE = frozenset(")]〕】")
 _HAO = "号"
 _DOCNO = 0  # sort rank: document-number tokens first at equal offsets
 _ORDINARY = 1
@@ -144,81 +143,60 @@ def is_han(ch: str) -> bool:
     )
 
 
-def _is_word(ch: str) -> bool:
-    return "a" <= ch <= "z" or "0" <= ch <= "9"
-
-
-def _is_digit(ch: str) -> bool:
-    return "0" <= ch <= "9"
+_HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+# The rules as regular expressions: the C regex engine does the scanning that would otherwise
+# be a Python loop over every character (the index tokenizes every name of a million records).
+_RUN = re.compile(f"[a-z0-9]+|[{_HAN_CLASS}]+")  # rule 2 or rule 3
+_ANCHOR = re.compile(r"[(\[〔【][0-9]{4}[)\]〕】]")  # rule 5: OPEN, the year, CLOSE
+_TAIL = re.compile(f"[{_HAN_CLASS}a-z0-9]*?{_HAO}|[{_HAN_CLASS}a-z0-9]*")  # cut after the first 号
 
 
 def tokenize(text: str) -> list[str]:
     """Split ``text`` into search tokens (see the module docstring)."""
-    chars = list(unicodedata.normalize("NFKC", text).lower())
-    n = len(chars)
-    found: list[tuple[int, int, int, str]] = []  # (start, rank, seq, token)
-
-    def emit(start: int, rank: int, token: str) -> None:
-        found.append((start, rank, len(found), token))
-
-    i = 0
-    while i < n:
-        ch = chars[i]
-        if _is_word(ch):
-            j = i + 1
-            while j < n and _is_word(chars[j]):
-                j += 1
-            emit(i, _ORDINARY, "".join(chars[i:j]))
-            i = j
-        elif is_han(ch):
-            j = i + 1
-            while j < n and is_han(chars[j]):
-                j += 1
-            if j - i == 1:
-                emit(i, _ORDINARY, ch)
+    s = unicodedata.normalize("NFKC", text).lower()
+    if _ANCHOR.search(s) is None:
+        # No document number: the ordinary tokens, already in order of their start.
+        tokens: list[str] = []
+        for run in _RUN.findall(s):
+            if len(run) == 1 or run[0] <= "z":
+                tokens.append(run)
             else:
-                for k in range(i, j - 1):
-                    emit(k, _ORDINARY, chars[k] + chars[k + 1])
-            i = j
+                tokens += [run[k : k + 2] for k in range(len(run) - 1)]
+        return tokens
+    found: list[tuple[int, int, int, str]] = []  # (start, rank, seq, token)
+    for m in _RUN.finditer(s):
+        i, run = m.start(), m.group()
+        if len(run) == 1 or run[0] <= "z":
+            found.append((i, _ORDINARY, 0, run))
         else:
-            if ch in _OPEN:
-                _emit_docno(chars, i, emit)
-            i += 1
-
+            found += [(i + k, _ORDINARY, 0, run[k : k + 2]) for k in range(len(run) - 1)]
+    seq = 0
+    for anchor in _ANCHOR.finditer(s):
+        for start, token in _docno_tokens(s, anchor.start()):
+            found.append((start, _DOCNO, seq, token))
+            seq += 1
     found.sort()
     return [token for _, _, _, token in found]
 
 
-def _emit_docno(chars: list[str], i: int, emit: Callable[[int, int, str], None]) -> None:
-    """Emit the document-number tokens anchored at the OPEN bracket ``chars[i]``."""
-    n = len(chars)
-    if i + 5 >= n or chars[i + 5] not in _CLOSE:
-        return
-    year = chars[i + 1 : i + 5]
-    if not all(_is_digit(c) for c in year):
-        return
+def _docno_tokens(s: str, i: int) -> list[tuple[int, str]]:
+    """The document-number tokens anchored at the OPEN bracket ``s[i]``, with their starts."""
+    n = len(s)
     start = i
-    while start > 0 and i - start < DOCNO_PREFIX_MAX and is_han(chars[start - 1]):
+    while start > 0 and i - start < DOCNO_PREFIX_MAX and is_han(s[start - 1]):
         start -= 1
-    j = i + 6
-    while j < n and (is_han(chars[j]) or _is_word(chars[j])):
-        j += 1
-        if chars[j - 1] == _HAO:
-            break
-    core = "〔" + "".join(year) + "〕" + "".join(chars[i + 6 : j])
-    for k in range(start, i + 1):
-        emit(k, _DOCNO, "".join(chars[k:i]) + core)
+    tail = _TAIL.match(s, i + 6)
+    assert tail is not None  # the second alternative matches the empty string
+    j = tail.end()
+    core = "〔" + s[i + 1 : i + 5] + "〕" + tail.group()
+    out = [(k, s[k:i] + core) for k in range(start, i + 1)]
     # Boundary unigrams: Han characters at either end of the number that the
     # ordinary rules merged into a longer run with neighbouring text.
-    if i >= 2 and is_han(chars[i - 1]) and is_han(chars[i - 2]):
-        emit(i - 1, _DOCNO, chars[i - 1])
-    if (
-        chars[j - 1] == _HAO
-        and j < n
-        and is_han(chars[j])
-        and not (j - 2 >= i + 6 and is_han(chars[j - 2]))
-    ):
-        emit(j - 1, _DOCNO, _HAO)
+    if i >= 2 and is_han(s[i - 1]) and is_han(s[i - 2]):
+        out.append((i - 1, s[i - 1]))
+    if s[j - 1] == _HAO and j < n and is_han(s[j]) and not (j - 2 >= i + 6 and is_han(s[j - 2])):
+        out.append((j - 1, _HAO))
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -172,7 +172,9 @@ FORBIDDEN_ELEMENTS = frozenset(
     {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "style", "link"}
 )
 # The site's own links: stylesheets and icons from its own assets, nothing else.
-OWN_LINK_RELS = frozenset({"stylesheet", "icon", "alternate", "canonical", "license", "search"})
+OWN_LINK_RELS = frozenset(
+    {"stylesheet", "icon", "alternate", "canonical", "license", "search", "preload"}
+)
 DANGEROUS_SCHEME = re.compile(r"^(javascript|vbscript|data|livescript):", re.IGNORECASE)
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")
 
@@ -202,7 +204,9 @@ def live_markup(html: str | bytes, where: str) -> Iterator[str]:
         if name == "link":
             rels = set(tag.get("rel") or ())
             href = str(tag.get("href", ""))
-            foreign = href.startswith(("//", "http:", "https:")) and "stylesheet" in rels
+            foreign = href.startswith(("//", "http:", "https:")) and bool(
+                rels & {"stylesheet", "preload"}
+            )
             if not rels <= OWN_LINK_RELS or foreign or dangerous_url(href):
                 yield f"{where}: foreign link {str(tag)[:200]}"
             continue

@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ const hit = (h) => ({ title: h.title, kind: h.kind, list: h.list, url: h.url, ex
       truncated: found.truncated,
       partial: found.partial,
       exactTotal: found.exactTotal,
+      lists: found.lists,
       fetched: fetched,
     });
   }
@@ -415,3 +417,15 @@ def test_results_come_in_batches_of_twenty(tmp_path: Path) -> None:
     both = ask(tmp_path, "青松", more=20)
     assert (len(both["shard"]), both["total"], both["truncated"]) == (25, 25, False)
     assert sorted(titles(both["shard"])) == sorted(f"天津青松{c}有限公司" for c in stems)
+
+
+def test_a_subject_on_several_lists_is_kept_by_each_of_their_filters(tmp_path: Path) -> None:
+    on_two = replace(subject("天津青松甲有限公司", "91120101MA05XXXXX1"), list_code="SX-01 SX-03")
+    on_one = replace(subject("天津青松乙有限公司", "91120102MA05XXXXX2"), list_code="SX-02")
+    write_site(tmp_path, [on_two, on_one])
+    assert titles(ask(tmp_path, "青松", list="SX-01")["shard"]) == ["天津青松甲有限公司"]
+    assert titles(ask(tmp_path, "青松", list="SX-03")["shard"]) == ["天津青松甲有限公司"]
+    assert titles(ask(tmp_path, "青松", list="SX-02")["shard"]) == ["天津青松乙有限公司"]
+    found = ask(tmp_path, "青松")
+    assert sorted(titles(found["shard"])) == ["天津青松乙有限公司", "天津青松甲有限公司"]
+    assert found["lists"] == ["SX-01", "SX-02", "SX-03"]

@@ -61,7 +61,9 @@ EVIL = "<img src=x id=evil>天津恶意名称有限公司"
 STEMS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水"
 
 
-def subject(name: str, code: str, numbers: tuple[str, ...] = ()) -> SearchDoc:
+def subject(
+    name: str, code: str, numbers: tuple[str, ...] = (), lists: str | None = None
+) -> SearchDoc:
     return SearchDoc(
         ref=f"subject:zh-CN:{code}",
         kind="subject",
@@ -70,6 +72,7 @@ def subject(name: str, code: str, numbers: tuple[str, ...] = ()) -> SearchDoc:
         text=" ".join((name, *numbers)),
         url=f"subjects/00/{code}/",
         codes=(code,),
+        list_code=lists,
     )
 
 
@@ -87,7 +90,7 @@ def record(name: str, code: str, number: str, key: str) -> SearchDoc:
 
 
 LIST_DOCS = [
-    subject(NAME, CODE, (DOCNO,)),
+    subject(NAME, CODE, (DOCNO,), lists="SX-01 SX-02"),  # on two lists, as the lists section says
     subject("天津市和平区华信贸易有限公司", "91120101MA06YYYYY2"),
     subject("鑫达（天津）建筑工程有限公司", "91120104MA07ZZZZZ3"),
     subject(EVIL, "91120104MA07EVIL04"),
@@ -167,11 +170,12 @@ def sample_subject(built_site: Path) -> SampleSubject:
     """The published subject whose name holds SAMPLE_PART, from the site's search display data."""
     found: list[SampleSubject] = []
     numbers: list[str] = []
+    groups = json.loads((built_site / "search/manifest.json").read_text("utf-8"))["groups"]
     for path in sorted((built_site / "search" / "docs").glob("*.json")):
         for ref, (title, _url, _text, codes) in json.loads(path.read_text("utf-8")).items():
             if SAMPLE_PART not in title:
                 continue
-            if ref.startswith("0."):  # the manifest's first group is the subjects
+            if groups[int(ref.split(".")[0], 36)][0] == "subject":  # a ref's prefix: its group
                 found.append(SampleSubject(title, codes[0], ()))
             else:
                 numbers.append(codes[-1])
@@ -222,6 +226,28 @@ def test_sample_chinese_names_on_english_pages_are_marked_as_chinese(
     assert link.inner_text() == sample_subject.name
     assert link.get_attribute("lang") == "zh-CN"
     assert link.get_attribute("href", timeout=1000).startswith("/en/subjects/")
+
+
+def test_sample_filtering_by_a_list_keeps_its_subjects(
+    browser_page: Any, served_site: str, built_site: Path, sample_subject: SampleSubject
+) -> None:
+    manifest = json.loads((built_site / "search/manifest.json").read_text("utf-8"))
+    lists = {code for kind, codes in manifest["groups"] for code in (codes or "").split()}
+    page = search(browser_page, served_site, sample_subject.code)
+    meta = page.locator('.search-group[data-group="subject"] .search-meta').inner_text()
+    on = sorted(code for code in lists if code in meta)
+    assert on  # the subject's own lists are shown with it
+    for code in on:
+        browser_page.goto(f"{served_site}/search/?q={quote(SAMPLE_PART)}&list={code}")
+        browser_page.wait_for_selector("#search-results[data-state=done]")
+        assert group_titles(browser_page, "subject") == [sample_subject.name]
+    options = browser_page.locator("#search-list option").all_inner_texts()
+    assert all(" " not in o for o in options)  # each list once, never a subject's several
+    other = sorted(lists - set(on))
+    if other:
+        browser_page.goto(f"{served_site}/search/?q={quote(SAMPLE_PART)}&list={other[0]}")
+        browser_page.wait_for_selector("#search-results[data-state=done]")
+        assert group_titles(browser_page, "subject") == []
 
 
 def test_sample_no_match_shows_the_no_results_message(browser_page: Any, served_site: str) -> None:
@@ -363,12 +389,23 @@ def test_filters_by_type_and_list(browser_page: Any, site: str) -> None:
     assert group_titles(page, "record") == [f"{NAME} {DOCNO}"]
     assert parse_qs(urlsplit(page.url).query)["type"] == ["record", "item", "consultation", "page"]
     page.locator('input[name="type"][value="subject"]').check()
-    page.locator("#search-list").select_option("SX-02")
     page.wait_for_function(
-        "() => document.querySelector('.search-group[data-group=subject]').hidden"
+        "() => !document.querySelector('.search-group[data-group=subject]').hidden"
     )
+    assert page.locator("#search-list option").all_inner_texts()[1:] == ["SX-01", "SX-02"]
+    page.locator("#search-list").select_option("SX-02")
+    # The subject on SX-01 and SX-02 stays; the one on no list goes.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.search-group[data-group=subject] h3').length === 1"
+    )
+    assert group_titles(page, "subject") == [NAME]
     assert group_titles(page, "record") == [f"{NAME} {DOCNO}"]
     assert parse_qs(urlsplit(page.url).query)["list"] == ["SX-02"]
+    page.locator("#search-list").select_option("SX-01")
+    page.wait_for_function(
+        "() => document.querySelector('.search-group[data-group=record]').hidden"
+    )
+    assert group_titles(page, "subject") == [NAME]
 
 
 def test_without_javascript_a_message_links_to_browse(browser: Any, site: str) -> None:

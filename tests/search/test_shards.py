@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import parallel
 from generator.model import SearchDoc
-from generator.search.index import index_files
+from generator.search.index import SearchIndex, index_files
 from generator.search.shards import (
     FIELD,
     MIN_PARTS,
@@ -28,6 +31,7 @@ from generator.search.shards import (
     shard_count,
     shard_of,
 )
+from generator.search.shardset import SPILL_BUCKETS, TASKS
 from generator.search.sitewide import dump_json
 from generator.search.tokenizer import CpBuilder, load, serialize, tokenize
 
@@ -332,3 +336,44 @@ def test_build_shard_matches_lunr_py_on_real_names() -> None:
         for i, n in enumerate(names)
     ]
     assert dump_json(build_shard(docs, 1000, 2).index) == dump_json(lunr_py_shard(docs, 1000, 2))
+
+
+# -- the index stage as tasks ---------------------------------------------------------------------
+
+
+def test_the_task_split_covers_every_unit() -> None:
+    # Task n builds the units u with u % TASKS == n; units number min(N, SPILL_BUCKETS) and
+    # min(P, SPILL_BUCKETS), which TASKS must divide.
+    assert MIN_PARTS % TASKS == 0
+    assert SPILL_BUCKETS % TASKS == 0
+
+
+@pytest.mark.parametrize("per_shard", [8000, 5])  # N = 16 (units of 4 files) and N > 64
+def test_a_first_pass_and_tasks_in_forked_processes_write_what_one_process_writes(
+    per_shard: int,
+) -> None:
+    names = [f"天津{a}{b}科技有限公司" for a in "甲乙丙丁戊己庚辛" for b in "子丑寅卯辰巳午未"]
+    docs = [_subject(i, name, f"9112011{i:03d}MA05XXXX") for i, name in enumerate(names)]
+    alone = {f.path: f.data for f in index_files(docs, per_shard=per_shard, heavy_cap=20)}
+    index = SearchIndex(docs, per_shard=per_shard, heavy_cap=20, jobs=2)  # two writers
+    with index.first_pass():
+        tasks = index.tasks()
+        assert len(tasks) == TASKS + 1
+        forked = {f.path: f.data for f in parallel.run(tasks, 2)}
+    assert forked == alone
+    manifest = json.loads(alone["search/manifest.json"])
+    assert manifest["shards"] == (16 if per_shard == 8000 else 128)
+    assert manifest["heavy"]  # 天津, 科技, ... in all 64 names
+
+
+def test_a_failing_writer_fails_the_first_pass() -> None:
+    def docs() -> Iterator[SearchDoc]:
+        yield _subject(0, "天津甲乙科技有限公司", "91120110MA05XXXX00")
+        if os.getpid() != parent:
+            raise ValueError("boom in the forked writer")
+        yield _subject(1, "天津丙丁科技有限公司", "91120111MA05XXXX01")
+
+    parent = os.getpid()
+    index = SearchIndex(docs(), jobs=2)
+    with pytest.raises(RuntimeError, match="boom in the forked writer"), index.first_pass():
+        pass

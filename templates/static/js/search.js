@@ -419,7 +419,10 @@
   // The whole search. Resolves to null (nothing to search for) or
   // {site: hits, shard: hits, cursor, total, truncated, partial, lists}.
   // filters: {types: {group: bool} | null, list: '' | code}
-  function search(data, query, filters) {
+  // early (optional) is called with the subjects and records found ({site: [], shard: hits,
+  // ..., early: true}) if they are in before the site-wide index, which the first search of a
+  // visit may still be loading: they are shown without waiting for it.
+  function search(data, query, filters, early) {
     var tok = data.tok;
     var tokens = unique(tok.tokenize(query));
     if (tokens.length === 0) {
@@ -433,7 +436,31 @@
         });
       });
     });
-    return Promise.all([data.manifest(), data.site(), sharded]).then(function (loaded) {
+    // The site-wide index is loaded (parsed, and its term tree built: the most work of a first
+    // search) once the subjects and records are found, not while: both run on the one main
+    // thread, and the shards are the longer path (manifest, shards, then display data). Its file
+    // is preloaded by the page meanwhile.
+    var siteIn = false;
+    var loadSite = function () {
+      return data.site().then(function (loaded) {
+        siteIn = true;
+        return loaded;
+      });
+    };
+    var site = sharded.then(loadSite, loadSite);
+    if (early) {
+      sharded.then(
+        function (cursor) {
+          if (!siteIn && cursor.hits.length) {
+            var found = summarise({ site: [], cursor: cursor, lists: null });
+            found.early = true;
+            early(found);
+          }
+        },
+        function () {}
+      );
+    }
+    return Promise.all([data.manifest(), site, sharded]).then(function (loaded) {
       var manifest = loaded[0];
       var site = loaded[1];
       var siteHits = tok
@@ -470,23 +497,26 @@
     return found;
   }
 
+  // A hit's list is one list code, or for a subject on several lists their codes separated by
+  // spaces (generator/lists/render.py: search_docs).
+  function listsOf(list) {
+    return list ? list.split(' ') : [];
+  }
+
   function keep(group, list, filters) {
     if (filters.types && !filters.types[group]) {
       return false;
     }
-    return !filters.list || list === filters.list;
+    return !filters.list || listsOf(list).indexOf(filters.list) !== -1;
   }
 
   function listCodes(manifest, siteDocs) {
-    var codes = manifest.groups
-      .map(function (g) {
-        return g[1];
-      })
-      .filter(Boolean);
+    var codes = [];
+    manifest.groups.forEach(function (g) {
+      codes = codes.concat(listsOf(g[1]));
+    });
     Object.keys(siteDocs).forEach(function (ref) {
-      if (siteDocs[ref].l) {
-        codes.push(siteDocs[ref].l);
-      }
+      codes = codes.concat(listsOf(siteDocs[ref].l));
     });
     return unique(codes).sort();
   }
@@ -646,6 +676,7 @@
     this.home = form.dataset.home;
     this.lang = form.dataset.lang;
     this.seq = 0;
+    this.marked = 0; // the run whose first results are marked (cp-search-first)
     var tok = root.cpTokenizer;
     this.tok = tok;
     this.data = new Data(form.dataset.base, form.dataset.lang, tok.install(root.lunr), tok);
@@ -733,7 +764,12 @@
     if (root.performance && root.performance.mark) {
       root.performance.mark('cp-search-start');
     }
-    return search(self.data, query, self.filters()).then(
+    var early = function (found) {
+      if (seq === self.seq) {
+        self.show(query, found);
+      }
+    };
+    return search(self.data, query, self.filters(), early).then(
       function (found) {
         if (seq !== self.seq) {
           return;
@@ -798,6 +834,15 @@
       });
       section.hidden = false;
     });
+    if (root.performance && root.performance.mark && self.marked !== self.seq) {
+      self.marked = self.seq;
+      root.performance.mark('cp-search-first');
+    }
+    if (found.early) {
+      // The subjects and records, before the site-wide index is in: the search goes on (busy,
+      // nothing announced yet); the full results replace these.
+      return;
+    }
     var shown = found.site.length + found.shard.length;
     var values = { n: found.total, q: query, shown: shown };
     var text;
@@ -883,7 +928,7 @@
       meta.push(kindLabel);
     }
     if (hit.list) {
-      meta.push(fill(this.msg.msgList, { code: hit.list }));
+      meta.push(fill(this.msg.msgList, { code: listsOf(hit.list).join(', ') }));
     }
     var codes = hit.codes.filter(function (c) {
       return hit.title.indexOf(c) === -1; // an item's code, a record's number: in the title
@@ -951,15 +996,21 @@
       }
     });
     root.cpSearchPage = page;
-    // The small files load at once, query or not, to fill the list filter (a search needs them
-    // anyway). Until then the filter uses the list named in the address.
-    Promise.all([page.data.manifest(), page.data.site()]).then(
-      function (loaded) {
-        page.fillLists(listCodes(loaded[0], loaded[1].docs));
-      },
-      function () {}
-    );
-    return page.run();
+    var running = page.run();
+    // The small files load once the search in the address is done (or at once without one), to
+    // fill the list filter; a search needs them anyway. Until then the filter uses the list
+    // named in the address.
+    running
+      .then(function () {
+        return Promise.all([page.data.manifest(), page.data.site()]);
+      })
+      .then(
+        function (loaded) {
+          page.fillLists(listCodes(loaded[0], loaded[1].docs));
+        },
+        function () {}
+      );
+    return running;
   }
 
   return {
