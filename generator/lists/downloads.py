@@ -139,12 +139,18 @@ class _TypeNarrower:
 
     def __init__(self, columns: Sequence[Column]) -> None:
         self.types = [c.type if c.type in _CHECKS else "string" for c in columns]
+        # Only the columns not yet text need a look: most are text from the start.
+        self._typed = [(i, _CHECKS[kind]) for i, kind in enumerate(self.types) if kind != "string"]
 
     def see(self, row: Sequence[str]) -> None:
-        for i, value in enumerate(row):
-            kind = self.types[i]
-            if value and kind != "string" and not _CHECKS[kind](value):
+        narrowed = False
+        for i, check in self._typed:
+            value = row[i]
+            if value and not check(value):
                 self.types[i] = "string"
+                narrowed = True
+        if narrowed:
+            self._typed = [(i, c) for i, c in self._typed if self.types[i] != "string"]
 
 
 # -- the three files -----------------------------------------------------------------------
@@ -173,14 +179,22 @@ def build_downloads(
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(c.name for c in columns)
     json_rows = io.StringIO()
+    # json.dumps(row, ensure_ascii=False, sort_keys=True), without a new encoder and a sort per
+    # row: the keys go in already sorted (a stable sort keeps the last of equal names, as a dict).
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    order = sorted(range(len(columns)), key=lambda i: columns[i].name)
+    names = [columns[i].name for i in order]
     for record in records:
         raw = record_values(record, columns)
-        safe = [neutralise(v) for v in raw]
+        safe = ["'" + v if v.startswith(FORMULA_STARTS) else v for v in raw]  # neutralise(), inline
         narrower.see(safe)
-        narrower.see(raw)
+        if safe != raw:
+            narrower.see(raw)
         writer.writerow(safe)
         json_rows.write(",\n" if json_rows.tell() else "\n")
-        json_rows.write(json.dumps(_json_row(columns, raw), ensure_ascii=False, sort_keys=True))
+        row: dict[str, str | bool] = dict(zip(names, [raw[i] for i in order], strict=True))
+        row["portal_under_objection"] = row["portal_under_objection"] == "true"
+        json_rows.write(encode(row))
     csv_bytes = text.getvalue().encode("utf-8")
     head = {
         "as_of": as_of.isoformat(),
@@ -217,12 +231,6 @@ def list_downloads(
     as_of: dt.date,
 ) -> Iterator[OutputFile]:
     yield from build_downloads(code, title, fields, records, config, as_of).files
-
-
-def _json_row(columns: Sequence[Column], raw: Sequence[str]) -> dict[str, str | bool]:
-    row: dict[str, str | bool] = dict(zip((c.name for c in columns), raw, strict=True))
-    row["portal_under_objection"] = row["portal_under_objection"] == "true"
-    return row
 
 
 def _dumps(value: object) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,8 +21,10 @@ from markupsafe import Markup
 from generator.catalogue.model import Catalogue, FieldSpec, Item
 from generator.lists import changes as changes_mod
 from generator.lists import downloads, routes
+from generator.lists.accounting import reasons_by_outcome
 from generator.lists.fragments import RecordFragments
 from generator.lists.model import WITHHELD, PublishedRecord
+from generator.lists.store import MemorySubjects, StoredSubjects, SubjectPart
 from generator.model import LANGS, LangText, OutputFile, SearchDoc
 from generator.render import NavEntry, Renderer
 
@@ -49,7 +51,7 @@ class ListInfo:
     fields: tuple[FieldSpec, ...]
     public: bool
     withheld_reason: str | None
-    records: tuple[PublishedRecord, ...]
+    records: Sequence[PublishedRecord]  # read from the decide stage's store, not held in memory
     published: int
     withheld: tuple[tuple[str, int], ...]  # reason → rows, most frequent first
     rejected: int
@@ -72,10 +74,8 @@ def list_info(result: ListResult, catalogue: Catalogue | None) -> ListInfo:
     edition = catalogue.in_force if catalogue is not None else None
     item = edition.item(result.item_code) if edition is not None else None
     fields = _item_fields(item, catalogue) or _fields_from_records(result.published)
-    withheld: Counter[str] = Counter()
-    for outcome in result.outcomes:
-        if outcome.outcome == WITHHELD:
-            withheld[outcome.reason] += 1
+    # Counted by the decide stage's store, not by reading every outcome back.
+    withheld = reasons_by_outcome(result)[WITHHELD]
     return ListInfo(
         code=result.item_code,
         title=item.name if item is not None else LangText(result.item_code),
@@ -157,6 +157,9 @@ def render_lists(
         yield from task()
 
 
+# Subject pages come from the decide stage's store, grouped there (never all records at once).
+SubjectGroups = StoredSubjects | MemorySubjects
+
 # The subject pages are split into this many tasks, so that every core gets a share of them.
 SUBJECT_TASKS = 16
 
@@ -176,7 +179,7 @@ def render_tasks(
     infos = [list_info(result, catalogue) for result in decision.lists]
     public = [info for info in infos if info.public]
     helpers = _helpers(renderer)
-    subjects = _SubjectOrder.of(public)
+    subjects = decision.subject_groups()
     tasks: list[Callable[[], Iterable[OutputFile]]] = [
         functools.partial(_index_pages, infos, public, renderer, helpers, previous_manifest)
     ]
@@ -297,6 +300,7 @@ def _vanished_list(code: str, catalogue: Catalogue | None) -> ListInfo:
 def _helpers(renderer: Renderer) -> dict[str, object]:
     """Functions the lists' templates call; kept here so the shared Jinja setup stays untouched."""
     messages = renderer.messages.catalogues
+    fragments = RecordFragments(renderer)
 
     def label(lang: str, group: str, code: str) -> str:
         # Reasons and districts without a message of their own show their code.
@@ -305,7 +309,16 @@ def _helpers(renderer: Renderer) -> dict[str, object]:
     return {
         "routes": routes,
         "label": label,
-        "record_html": RecordFragments(renderer),
+        "record_html": fragments,
+        # A page's records in one call, not one template call each (the list pages pass the
+        # fragments they already have).
+        "records_html": lambda records, info, lang: Markup(
+            "".join(fragments(r, info, lang, 3, "list") for r in records)
+        ),
+        "rows_html": lambda records, lang: Markup(
+            "".join(fragments.record_row(r, lang) for r in records)
+        ),
+        "subject_main": fragments.subject_main,
         "is_ascii": str.isascii,
         "objections_route": routes.OBJECTIONS_ROUTE,
         "credit_repair_route": routes.CREDIT_REPAIR_ROUTE,
@@ -348,22 +361,29 @@ def _groups(info: ListInfo) -> tuple[list[Group], list[Group]]:
     return authorities, districts
 
 
+# A sub-index row is a tenth of a record's bytes, so a sub-index page holds this many list pages'
+# worth of records: a quarter of the pages (and files) to render, at a list page's size or less.
+SUB_INDEX_PAGE_FACTOR = 4
+
+
 def _list_pages(
     info: ListInfo, renderer: Renderer, helpers: dict[str, object]
 ) -> Iterator[OutputFile]:
     """The list's pages and its sub-indexes by authority and by district, in one pass.
 
-    A record appears in the same words on three of them: its page of the list, of its
-    authority and of its district. So its fragment is rendered once per language as the
-    records go by, each of the three pages it belongs to takes it, and a page is rendered as
-    soon as it is full. Only one unfinished page per sequence is held, never the whole list.
+    A record appears on three of them: in full on its page of the list, and as a row on the pages
+    of its authority and of its district. So its fragment and its row are rendered once per
+    language as the records go by, each of the three pages it belongs to takes its share, and a
+    page is rendered as soon as it is full. Only one unfinished page per sequence is held, never
+    the whole list.
     """
     size = renderer.config.policy.page_size
     authorities, districts = _groups(info)
     common = {**helpers, "info": info, "feed_route": routes.changes_feed_route(info.code)}
     main = _Pages(renderer, common, size, len(info.records), routes.list_route(info.code), None)
     main.first_page = {"authorities": authorities, "districts": districts}
-    pages = {group.route: _Pages(renderer, common, size, len(group.records), group.route, group)
+    rows = size * SUB_INDEX_PAGE_FACTOR
+    pages = {group.route: _Pages(renderer, common, rows, len(group.records), group.route, group)
              for group in itertools.chain(authorities, districts)}  # fmt: skip
     of_record: dict[str, tuple[_Pages, _Pages]] = {}
     for group in authorities:
@@ -375,16 +395,22 @@ def _list_pages(
     fragment = helpers["record_html"]
     assert isinstance(fragment, RecordFragments)
     for r in info.records:
-        html = {lang: fragment(r, info, lang, 3, "list") for lang in LANGS}
+        html = fragment.langs(r, info, 3, "list")
+        row = fragment.rows(r)
         authority, district = of_record[r.key]
-        for sequence in (main, authority, district):
-            yield from sequence.add(r, html)
+        yield from main.add(r, html)
+        yield from authority.add(r, row)
+        yield from district.add(r, row)
     for sequence in (main, *pages.values()):
         yield from sequence.finish()
 
 
 class _Pages:
-    """One paginated sequence of list pages (the list, or one sub-index), filled record by record."""
+    """One paginated sequence of list pages (the list, or one sub-index), filled record by record.
+
+    The list's pages hold each record's full fragment, a sub-index's its row: whichever the
+    caller adds, per language.
+    """
 
     def __init__(
         self,
@@ -417,11 +443,10 @@ class _Pages:
     def _render(self) -> Iterator[OutputFile]:
         self.page += 1
         pager = Pager(self.base, self.page, self.pages)
-        html, fragment = self.html, self.common["record_html"]
+        html = self.html
 
-        def record_html(r: PublishedRecord, info: ListInfo, lang: str, *args: Any) -> Markup:
-            found = html.get((r.key, lang)) if args == (3, "list") else None
-            return found if found is not None else fragment(r, info, lang, *args)  # type: ignore[operator]
+        def page_html(records: list[PublishedRecord], lang: str) -> Markup:
+            return Markup("".join([html[(r.key, lang)] for r in records]))
 
         first = self.page == 1
         yield from self.renderer.render_all_langs(
@@ -430,11 +455,14 @@ class _Pages:
             {
                 **self.common,
                 "pager": pager,
+                "page_size": self.size,
                 "records": self.records,
                 "group": self.group,
                 "authorities": self.first_page.get("authorities", ()) if first else (),
                 "districts": self.first_page.get("districts", ()) if first else (),
-                "record_html": record_html,
+                # Whichever the page shows, its records were rendered as they were added.
+                "records_html": lambda records, info, lang: page_html(records, lang),
+                "rows_html": page_html,
             },
         )
         self.records, self.html = [], {}
@@ -492,76 +520,53 @@ def _tag_host(renderer: Renderer) -> str:
 # -- subject pages ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _SubjectOrder:
-    """Every published record, and their indexes sorted by subject (the subject pages' order).
-
-    Sorts indexes, not records: Python's sort is stable, so records sharing a subject keep the
-    order they had (list order, then newest first), and the keys sorted are the existing strings.
-    """
-
-    records: list[PublishedRecord]
-    order: list[int]
-
-    @classmethod
-    def of(cls, infos: Iterable[ListInfo]) -> _SubjectOrder:
-        return cls.of_lists((i.code, i.records) for i in infos)
-
-    @classmethod
-    def of_lists(cls, lists: Iterable[tuple[str, Sequence[PublishedRecord]]]) -> _SubjectOrder:
-        everything: list[PublishedRecord] = []
-        for _, records in lists:
-            everything.extend(records)
-        order = sorted(range(len(everything)), key=lambda i: everything[i].subject_key)
-        return cls(everything, order)
-
-    def parts(self, count: int) -> list[range]:
-        """About equal slices of the order, never splitting one subject's records."""
-        size = max(1, -(-len(self.order) // count))
-        parts, start = [], 0
-        while start < len(self.order):
-            end = min(start + size, len(self.order))
-            while end < len(self.order) and self._key(end) == self._key(end - 1):
-                end += 1
-            parts.append(range(start, end))
-            start = end
-        return parts
-
-    def _key(self, position: int) -> str:
-        return self.records[self.order[position]].subject_key
-
-    def groups(self, part: range | None = None) -> Iterator[tuple[str, list[PublishedRecord]]]:
-        order = self.order if part is None else self.order[part.start : part.stop]
-        records = self.records
-        for key, indexes in itertools.groupby(order, key=lambda i: records[i].subject_key):
-            yield key, [records[i] for i in indexes]
-
-
-def subject_groups(
-    lists: Iterable[tuple[str, Sequence[PublishedRecord]]],
-) -> Iterator[tuple[str, list[PublishedRecord]]]:
-    """Each subject's records, lists in the given order and newest decision first within each."""
-    return _SubjectOrder.of_lists(lists).groups()
-
-
 def _subject_pages(
     infos: Sequence[ListInfo],
     renderer: Renderer,
     helpers: dict[str, object],
-    subjects: _SubjectOrder,
-    part: range,
+    subjects: SubjectGroups,
+    part: SubjectPart,
 ) -> Iterator[OutputFile]:
     by_code = {info.code: info for info in infos}
+    fragment = helpers["record_html"]
+    assert isinstance(fragment, RecordFragments)
+    html: dict[tuple[str, str], Markup] = {}
+
+    def record_html(r: PublishedRecord, info: ListInfo, lang: str, *args: Any) -> Markup:
+        found = html.get((r.key, lang)) if args == (3, "subject") else None
+        return found if found is not None else fragment(r, info, lang, *args)
+
+    def subject_main(
+        latest: PublishedRecord,
+        sections: Sequence[tuple[ListInfo, Sequence[PublishedRecord]]],
+        count: int,
+        lang: str,
+    ) -> Markup:
+        return fragment.subject_main(latest, sections, count, lang, record_html)
+
+    page = {**helpers, "record_html": record_html, "subject_main": subject_main}
     for subject_key, records in subjects.groups(part):
         latest = max(records, key=lambda r: (r.decision_date, r.key))
         sections = [
             (by_code[code], list(group))
             for code, group in itertools.groupby(records, key=lambda r: r.item_code)
         ]
+        # Both languages' fragments at once: a record's values are escaped only once.
+        html.clear()
+        for info, section in sections:
+            for r in section:
+                for lang, text in fragment.langs(r, info, 3, "subject").items():
+                    html[(r.key, lang)] = text
         yield from renderer.render_all_langs(
             "lists/subject.html",
             routes.subject_route(subject_key),
-            {**helpers, "subject_key": subject_key, "latest": latest, "sections": sections},
+            {
+                **page,
+                "subject_key": subject_key,
+                "latest": latest,
+                "sections": sections,
+                "count": len(records),
+            },
         )
 
 
@@ -570,11 +575,13 @@ def _subject_pages(
 
 def search_docs(decision: ListsDecision) -> Iterator[SearchDoc]:
     """A document per subject and one per record, in both languages; values are already masked."""
-    public = [(r.item_code, r.published) for r in decision.lists if r.public]
-    for subject_key, records in subject_groups(public):
+    for subject_key, records in decision.subject_groups().groups():
         latest = max(records, key=lambda r: (r.decision_date, r.key))
         names = sorted({r.subject_name for r in records})
         codes = tuple(sorted({r.subject_code for r in records if r.subject_code}))
+        # A subject is on every list its records are on: the codes, separated by spaces, so
+        # that filtering the search by any one of those lists keeps it (search.js: listsOf).
+        lists = " ".join(sorted({r.item_code for r in records}))
         for lang in LANGS:
             yield SearchDoc(
                 ref=f"subject:{lang}:{subject_key}",
@@ -584,6 +591,7 @@ def search_docs(decision: ListsDecision) -> Iterator[SearchDoc]:
                 text=" ".join([*names, *sorted({r.decision_number for r in records})]),
                 url=routes.subject_route(subject_key),
                 codes=codes,
+                list_code=lists or None,
             )
         for record in records:
             text = " ".join([record.authority, *(v for _, v in record.fields if v)])

@@ -1,4 +1,4 @@
-"""The hand-compiled record fragment (generator/lists/fragments.py) equals the `record` macro.
+"""The hand-compiled record fragment and row (generator/lists/fragments.py) equal their macros.
 
 The macro in templates/lists/_macros.html is the specification; the fast path must give the same
 bytes for every kind of record, in both modes and both languages.
@@ -49,6 +49,8 @@ def corpus() -> list[PublishedRecord]:
         ),
         # A field the list's schema does not name falls back to its own name as the title.
         dataclasses.replace(plain, fields=(("unknown_field", "值"), ("ascii_field", "abc"))),
+        # A title with braces (the fast path builds format strings from titles).
+        dataclasses.replace(plain, key="SX-02-0000000000000abc", fields=(("{0}}{", "{1}"),)),
         debt(7, uscc(7)),
     ]
 
@@ -81,3 +83,59 @@ def test_parts_are_worked_out_once_per_list_and_language() -> None:
         fast(penalty(1), info, lang)
         fast(penalty(2), info, lang)
     assert len(fast._parts) == len(LANGS)
+
+
+ROW_MACRO = '{% import "lists/_macros.html" as m with context %}{{ m.record_row(r) }}'
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fast_row_equals_the_macro(lang: str) -> None:
+    r = renderer()
+    helpers = _helpers(r)
+    fast = RecordFragments(r)
+    macro = r.env.from_string(ROW_MACRO)
+    for record in corpus():
+        expected = macro.render(**helpers, r=record, lang=lang, route="lists/")
+        assert str(fast.record_row(record, lang)) == expected, record.key
+        assert fast.rows(record)[lang] == fast.record_row(record, lang)
+
+
+def test_both_languages_at_once_equal_one_at_a_time() -> None:
+    fast = RecordFragments(renderer())
+    info = list_info(list_result("SX-02", [penalty(1)]), CATALOGUE)
+    for record in corpus()[:-1]:  # the SX-02 records
+        for mode in ("list", "subject"):
+            both = fast.langs(record, info, 3, mode)
+            assert both == {lang: fast(record, info, lang, 3, mode) for lang in LANGS}
+
+
+SUBJECT_MACRO = (
+    '{% import "lists/_macros.html" as m with context %}'
+    "{{ m.subject_main(latest, sections, count) }}"
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fast_subject_main_equals_the_macro(lang: str) -> None:
+    r = renderer()
+    helpers = _helpers(r)
+    fast = RecordFragments(r)
+    macro = r.env.from_string(SUBJECT_MACRO)
+    records = corpus()
+    infos = {
+        code: list_info(list_result(code, [x for x in records if x.item_code == code]), CATALOGUE)
+        for code in ("SX-02", "SX-04")
+    }
+    # One subject with records on two lists, one with a single record and no credit code.
+    cases = [
+        [(infos["SX-02"], records[:2]), (infos["SX-04"], records[-1:])],
+        [(infos["SX-02"], [records[5]])],
+        [(infos["SX-02"], [records[4]])],  # markup-like values
+    ]
+    for sections in cases:
+        latest = sections[0][1][0]
+        count = sum(len(rs) for _, rs in sections)
+        expected = macro.render(
+            **helpers, latest=latest, sections=sections, count=count, lang=lang, route="lists/"
+        )
+        assert str(fast.subject_main(latest, sections, count, lang)) == expected

@@ -213,6 +213,11 @@ def record_ids(page: BeautifulSoup) -> list[str]:
     return [a["id"] for a in page.select("article.record")]
 
 
+def row_keys(page: BeautifulSoup) -> list[str]:
+    """The records of a sub-index page: each row links to its record's anchor."""
+    return [a["href"].partition("#")[2] for a in page.select("table.record-rows tbody th a")]
+
+
 # -- the lists index -------------------------------------------------------------------------------
 
 
@@ -261,12 +266,17 @@ def test_list_page_shows_each_record_with_its_public_fields(tmp_path: Path) -> N
     end = first.find("time")
     assert (end["datetime"], end.get_text()) == ("2027-01-01", "2027年1月1日")
     links = [a["href"] for a in first.select(".record-links a")]
-    assert links == [
-        "/objections/",
-        "/credit-repair/",
-        f"/{routes.subject_route(uscc(1))}#SX-02-0000000000000001",
-    ]
-    assert first.select_one(".record-title a")["href"] == f"/{routes.subject_route(uscc(1))}"
+    assert links == ["/objections/", "/credit-repair/"]
+    # The subject's name links to the record on its subject page, its permanent address.
+    assert (
+        first.select_one(".record-title a")["href"]
+        == f"/{routes.subject_route(uscc(1))}#SX-02-0000000000000001"
+    )
+    # What the short links are for is said once per page, not once per record.
+    assert (
+        page.select_one("section.records p.small").get_text()
+        == "如认为某条记录有误，可点该记录的“提出异议”；符合条件的，可点“申请信用修复”。"
+    )
     # The downloads and the catalogue item are linked from the list page.
     hrefs = {a["href"] for a in page.find_all("a")}
     assert {
@@ -288,6 +298,9 @@ def test_objection_mark_only_on_the_record_under_review(tmp_path: Path) -> None:
         assert marked == expected, route
     en = soup(site, "en/lists/SX-02/")
     assert en.select_one(".objection-mark strong").get_text() == "Under objection review"
+    # A sub-index row marks it too.
+    rows = soup(site, "lists/SX-02/district/120000/").select("table.record-rows tbody tr")
+    assert [row.select_one("strong.badge") is not None for row in rows] == [False, True]
 
 
 def test_51_records_make_two_pages_with_accessible_pagination(tmp_path: Path) -> None:
@@ -339,17 +352,34 @@ def test_sub_indexes_by_authority_and_district(tmp_path: Path) -> None:
     assert f"/{binhai}" in hrefs
     assert {"/lists/SX-02/district/120000/", "/lists/SX-02/district/120116/"} <= set(hrefs)
     assert "滨海新区" in browse.get_text()  # district names, not only codes
-    assert record_ids(soup(site, binhai)) == ["SX-02-0000000000000002"]
+    assert row_keys(soup(site, binhai)) == ["SX-02-0000000000000002"]
     district = soup(site, "lists/SX-02/district/120116/")
-    assert record_ids(district) == ["SX-02-0000000000000003", "SX-02-0000000000000002"]
+    assert row_keys(district) == ["SX-02-0000000000000003", "SX-02-0000000000000002"]
     assert district.h1.get_text(strip=True) == "行政区划：滨海新区"
+    # A sub-index shows a compact row per record, not the record again in full.
+    assert not district.select("article.record")
+    row = district.select_one("table.record-rows tbody tr")
+    assert [c.get_text(strip=True) for c in row.find_all(["th", "td"])] == [
+        "天津某某贸易有限公司3",
+        "津市监罚〔2026〕3号",
+        "2026年1月4日",
+    ]
+    assert row.th.a["href"] == f"/{routes.record_route(uscc(3), 'SX-02-0000000000000003')}"
+    assert [th.get("scope") for th in district.select("table.record-rows thead th")] == ["col"] * 3
 
 
-def test_sub_indexes_paginate_like_the_list(tmp_path: Path) -> None:
-    records = [penalty(n, day=n, district="120116") for n in range(1, 52)]
+def test_sub_indexes_paginate_like_the_list_with_more_rows_a_page(tmp_path: Path) -> None:
+    # A row is much smaller than a record, so a sub-index page holds four list pages' worth.
+    records = [penalty(n, day=n, district="120116") for n in range(1, 202)]
     site = render_site(tmp_path, decision(list_result("SX-02", records)))
+    page1 = soup(site, "lists/SX-02/district/120116/")
+    assert len(row_keys(page1)) == 200
+    assert page1.select_one("section.records p.meta").get_text() == "第 1–200 条，共 201 条"
     page2 = soup(site, "lists/SX-02/district/120116/page/2/")
-    assert record_ids(page2) == ["SX-02-0000000000000001"]
+    assert row_keys(page2) == ["SX-02-0000000000000001"]
+    assert page2.select_one("section.records p.meta").get_text() == "第 201–201 条，共 201 条"
+    assert not (site / "lists/SX-02/district/120116/page/3").exists()
+    assert (site / "lists/SX-02/page/5/index.html").is_file()  # the list itself: 50 a page
     current = page2.select('nav.pagination a[aria-current="page"]')
     assert [a["href"] for a in current] == ["/lists/SX-02/district/120116/page/2/"]
 
@@ -380,10 +410,11 @@ def test_subject_page_gathers_records_from_two_lists(tmp_path: Path) -> None:
     assert page.select_one("dl.subject-facts code").get_text() == shared
     # Every list page's link to a record lands on an anchor of the subject page.
     for list_route in ("lists/SX-02/", "lists/SX-04/"):
-        for a in soup(site, list_route).select(".record-links a"):
-            if a["href"].startswith("/subjects/"):
-                path, anchor = a["href"][1:].split("#")
-                assert soup(site, path).find(id=anchor) is not None
+        titles = soup(site, list_route).select(".record-title a")
+        assert titles
+        for a in titles:
+            path, anchor = a["href"][1:].split("#")
+            assert soup(site, path).find(id=anchor) is not None
 
 
 # Sections other helpers publish; the lists only link to them.
@@ -521,7 +552,7 @@ def test_browse_a_list_page_through_it_and_reach_a_subject(
     )
     record = page.locator("article#SX-02-0000000000000001")
     record.get_by_role("link", name="天津某某贸易有限公司1").click()
-    page.wait_for_url(f"**/{routes.subject_route(uscc(1))}")
+    page.wait_for_url(f"**/{routes.record_route(uscc(1), 'SX-02-0000000000000001')}")
     assert page.get_by_role("heading", level=1).inner_text() == "天津某某贸易有限公司1"
     assert page.locator("section.subject-list").count() == 2
     assert page.locator("article#SX-04-0000000000000001").is_visible()
@@ -541,7 +572,7 @@ def test_sample_site_list_to_subject(served_site: str, browser_page: Any) -> Non
     assert current.inner_text() == "3"
     first = page.locator("article.record").first
     key = first.get_attribute("id")
-    first.locator(".record-links a").last.click()
+    first.locator(".record-title a").click()
     page.wait_for_url(f"**/en/subjects/**#{key}")
     assert page.locator(f"article#{key}").is_visible()
     assert page.locator("h1").get_attribute("lang") == "zh-CN"
