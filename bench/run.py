@@ -2,6 +2,7 @@
 """Benchmark one full build of a synthetic project of N records.
 
     .venv/bin/python bench/run.py N [--jobs J] [--warm] [--profile] [--work DIR] [--results DIR]
+    .venv/bin/python bench/run.py N --incremental [--jobs J]
 
 1. Makes `bench/work/<N>/`: the repo's catalogue/, site.yaml and content/pages, plus N synthetic
    list records from scripts/gen_sample_lists.py (names, authorities, districts, four years of
@@ -17,14 +18,23 @@ old tree to swap out. `--warm` keeps it, as a daily rebuild in CI would. `--prof
 build under pyinstrument (`pip install pyinstrument`) and writes `<N>.profile.txt` and `.html`
 beside the results instead of timing it.
 
+`--incremental` measures `build --cache DIR` instead, in a copy of the project
+(`bench/work/<N>-incremental/`): a cold build without a cache (the reference), a cold build
+with an empty cache, a rebuild with no input changed (twice: the first one still sees a new
+previous site, whose lists manifest the change files compare against), and a rebuild after 0.1%
+of the records were edited (the remarks field of every thousandth row, deterministically). The
+figures, with each build's files written and kept, go to `bench/results/<N>.incremental.json`.
+
 No timing here is a test: the machine is shared, so the load average is recorded with each run.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import platform
@@ -119,7 +129,7 @@ def build_command(work: Path, as_of: str, timings: Path, jobs: int | None) -> li
     return cmd
 
 
-def run_build(cmd: list[str], log: Path) -> dict[str, Any]:
+def run_build(cmd: list[str], log: Path, cwd: Path = ROOT) -> dict[str, Any]:
     """Run the build as a child and measure that child alone, not the benchmark around it.
 
     Times and ru_maxrss come from wait4, so they include the build's own worker processes (it
@@ -129,7 +139,7 @@ def run_build(cmd: list[str], log: Path) -> dict[str, Any]:
     """
     with log.open("wb") as stderr, (log.with_suffix(".stdout")).open("wb") as stdout:
         start = time.perf_counter()
-        child = subprocess.Popen(cmd, cwd=ROOT, stdout=stdout, stderr=stderr)
+        child = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=stderr)
         sampler = TreeMemory(child.pid)
         sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
@@ -260,6 +270,8 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     results = (args.results or ROOT / "bench" / "results").resolve()
     results.mkdir(parents=True, exist_ok=True)
     generated = prepare(work, args.records, args.seed, args.as_of)
+    if args.incremental:
+        return incremental(args, work, results, generated)
     site = work / "site"
     if not args.warm:
         shutil.rmtree(site, ignore_errors=True)
@@ -299,12 +311,129 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             "wall": round(measured["wall_s"] / records * 1e6, 1) if records else 0,
             "cpu": round(measured["cpu_s"] / records * 1e6, 1) if records else 0,
         },
+        "write": stages.get("write", {}),  # files written and kept (unchanged) by the build
         "command": cmd,
     }
     out = results / f"{args.records}.json"
     out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", "utf-8")
     result["results_file"] = str(out)
     return result
+
+
+# -- incremental builds --------------------------------------------------------------------------
+
+EDIT_EVERY = 1000  # 0.1% of the records
+EDIT_FIELD = "bz"  # the remarks, published as they are, in every list's schema
+
+
+def incremental(
+    args: argparse.Namespace, work: Path, results: Path, generated: dict[str, Any]
+) -> dict[str, Any]:
+    """Cold, unchanged and 0.1%-changed builds with `--cache`, in a copy of the project."""
+    copy = work.parent / f"{work.name}-incremental"
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    for name in ("catalogue", "content"):
+        shutil.copytree(work / name, copy / name)
+    shutil.copyfile(work / "site.yaml", copy / "site.yaml")
+    # The generator's own files are part of the cache key: the builds run a copy of them, so that
+    # an edit of the working tree while they run cannot turn a hit into a miss.
+    code = copy / "code"
+    for name in ("generator", "templates"):
+        shutil.copytree(ROOT / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (code / "node_modules").symlink_to(ROOT / "node_modules")
+    cache, site, timings = copy / "cache", copy / "site", copy / "timings.json"
+    scenarios: dict[str, dict[str, Any]] = {}
+
+    def measure(name: str, cached: bool) -> None:
+        timings.unlink(missing_ok=True)
+        cmd = build_command(copy, args.as_of, timings, args.jobs)
+        if cached:
+            cmd += ["--cache", str(cache)]
+        load = os.getloadavg()
+        measured = run_build(cmd, copy / f"{name}.log", cwd=code)
+        if measured["exit_code"] not in (0, 1):
+            raise SystemExit(f"the {name} build failed; see {copy / name}.log")
+        stages = json.loads(timings.read_text("utf-8")) if timings.is_file() else {}
+        scenarios[name] = {
+            **measured,
+            "load_average": list(load),
+            "stages": {k: v["wall_s"] for k, v in stages.get("stages", {}).items()},
+            "write": stages.get("write", {}),
+        }
+        print(f"{name}: {measured['wall_s']:.2f} s, {stages.get('write', {})}", file=sys.stderr)
+
+    measure("cold_without_cache", cached=False)
+    shutil.rmtree(site)
+    measure("cold", cached=True)
+    measure("unchanged_first", cached=True)
+    measure("unchanged", cached=True)
+    edited = edit_records(copy / "content" / "lists", args.edit_every)
+    measure("changed_0.1pct", cached=True)
+    reference = scenarios["cold_without_cache"]["wall_s"]
+    result = {
+        "records_requested": args.records,
+        "records": generated["records"],
+        "edited_records": edited,
+        "edited_every": args.edit_every,
+        "as_of": args.as_of,
+        "jobs": args.jobs,
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scenarios": scenarios,
+        "ratio_to_cold": {name: round(s["wall_s"] / reference, 4) for name, s in scenarios.items()},
+        "targets": {"unchanged": 0.10, "changed_0.1pct": 0.20},
+        "cache_bytes": output_size(cache)["bytes"] if cache.is_dir() else 0,
+    }
+    out = results / f"{args.records}.incremental.json"
+    out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", "utf-8")
+    result["results_file"] = str(out)
+    return result
+
+
+def edit_records(lists: Path, every: int) -> int:
+    """Edit the remarks of every `every`-th record (counted over all lists, in a fixed order)."""
+    seen = edited = 0
+    for path in sorted(lists.glob("*/records.csv")):
+        raw = path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        try:
+            encoding = "utf-8"
+            decoded = raw.decode("utf-8-sig")
+        except (
+            UnicodeDecodeError
+        ):  # a provider that publishes in GB 18030 (its datapackage says so)
+            encoding = "gb18030"
+            decoded = raw.decode(encoding)
+        rows = list(csv.reader(io.StringIO(decoded, newline="")))
+        column = rows[0].index(EDIT_FIELD) if rows and EDIT_FIELD in rows[0] else None
+        for row in rows[1:]:
+            seen += 1
+            if column is not None and seen % every == every // 2:
+                row[column] = (row[column] + " 已更正").strip()
+                edited += 1
+        text = io.StringIO(newline="")
+        ending = "\r\n" if b"\r\n" in raw[:65536] else "\n"
+        csv.writer(text, lineterminator=ending).writerows(rows)
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.getvalue().encode(encoding))
+    return edited
+
+
+def incremental_table(result: dict[str, Any]) -> str:
+    rows = [("records", f"{result['records']:,} ({result['edited_records']} edited)")]
+    for name, s in result["scenarios"].items():
+        write = s.get("write") or {}
+        load = s["load_average"]
+        rows.append(
+            (name,
+             f"{s['wall_s']:.2f} s ({result['ratio_to_cold'][name]:.1%} of cold), cpu "
+             f"{s['cpu_s']:.2f} s, cache {write.get('cache', '-')}, "
+             f"{write.get('written', '?')} written, {write.get('unchanged', '?')} unchanged, "
+             f"load {load[0]:.2f}")
+        )  # fmt: skip
+    rows.append(("cache size", f"{result['cache_bytes']:,} bytes (hard links shared with site/)"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
 
 def profile(cmd: list[str], stem: Path) -> dict[str, Any]:
@@ -358,6 +487,9 @@ def table(result: dict[str, Any]) -> str:
     write = result["stream"].get("write")
     if write:
         rows.append(("  parent: write", f"cpu {write['cpu_s']:.2f} s"))
+    kept = result.get("write") or {}
+    if kept:
+        rows.append(("files kept / written", f"{kept['unchanged']:,} unchanged, {kept['written']:,} written"))  # fmt: skip
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
@@ -370,12 +502,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="passed to the build's --jobs")
     parser.add_argument("--warm", action="store_true", help="keep the previous site")
     parser.add_argument("--profile", action="store_true", help="run under pyinstrument")
+    parser.add_argument(
+        "--incremental", action="store_true", help="measure build --cache: unchanged, 0.1%% changed"
+    )
+    parser.add_argument(
+        "--edit-every", type=int, default=EDIT_EVERY, help="with --incremental: records edited"
+    )
     parser.add_argument("--work", type=Path, default=None, help="default: bench/work/<N>")
     parser.add_argument("--results", type=Path, default=None, help="default: bench/results")
     args = parser.parse_args(argv)
     result = bench(args)
     if result:
-        print(table(result))
+        print(incremental_table(result) if args.incremental else table(result))
         print(f"results: {result['results_file']}")
     return 0
 

@@ -6,6 +6,7 @@ into a temporary folder that replaces the old one only on success.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -13,7 +14,7 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from generator import assets, discovery, metadata, pages, parallel, write
+from generator import assets, cache, discovery, metadata, pages, parallel, write
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.model import Catalogue
 from generator.catalogue.render import nav_entry as catalogue_nav
@@ -29,8 +30,9 @@ from generator.diagnostics import Diagnostic, Diagnostics
 from generator.lists import accounting as lists_accounting
 from generator.lists import changes as lists_changes
 from generator.lists import render as lists_render
+from generator.lists import routes as lists_routes
 from generator.lists.decide import ListsDecision, load_and_decide
-from generator.model import OutputFile, SearchDoc
+from generator.model import SearchDoc
 from generator.progress import Reporter
 from generator.render import Renderer, templates_dir
 from generator.search import index as search_index
@@ -46,6 +48,8 @@ class BuildOptions:
     previous: Path | None = None  # the previous site, for the lists' changes (default: out)
     allow_shrink: bool = False  # let a provider's records vanish beyond the shrink threshold
     jobs: int = 1  # processes that render and index (generator.parallel); the CLI uses every core
+    cache: Path | None = None  # a build cache folder (generator.cache): reuse an identical build
+    reuse: bool = True  # with a cache, may a hit skip the build? (not when rows are reported)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,12 @@ class BuildResult:
     bytes: int = 0
     summary: dict[str, object] = field(default_factory=dict)
     lists: ListsDecision | None = None  # per-row outcomes, for --report and the summary lines
+    unchanged: int = 0  # files kept from the previous site (same bytes): not written again
+    cached: str = ""  # with a cache: "hit", "relinked" (site made from the cache) or "miss"
+
+    @property
+    def written(self) -> int:
+        return self.files - self.unchanged
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,25 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     reporter = reporter or Reporter()
     diags = Diagnostics()
     root = options.root
+
+    # 0. the cache: a build of exactly these inputs was made before, and is still at hand.
+    store = key = None
+    if options.cache is not None and options.out is not None:
+        with reporter.stage("cache"):
+            store = cache.Cache(options.cache)
+            key = cache.build_key(cache_inputs(options))
+            reused = cache.reuse(store, key, options.out) if options.reuse else None
+        if reused is not None:
+            return BuildResult(
+                reused.diagnostics,
+                reused.ok,
+                reused.as_of,
+                reused.files,
+                reused.bytes,
+                reused.summary,
+                unchanged=reused.unchanged,
+                cached="relinked" if reused.relinked else "hit",
+            )
 
     # 1. load: read every input into immutable values, reporting problems with locations.
     with reporter.stage("load"):
@@ -105,15 +134,18 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
             inputs = replace(inputs, lists=load_and_decide(root, catalogue, config, as_of, diags))
         if inputs.lists is not None:
             # Read before the site is replaced; a truncated source must fail before any write.
-            previous = lists_changes.load_manifest(options.previous or options.out, diags, root)
+            # Its findings are kept apart too: the next build compares against another manifest.
+            found = Diagnostics()
+            previous = lists_changes.load_manifest(options.previous or options.out, found, root)
             lists_changes.check_shrink(
                 inputs.lists.records(),
                 previous,
                 inputs.lists.withheld_reasons,
                 config.policy.shrink_threshold,
                 options.allow_shrink,
-                diags,
+                found,
             )
+            diags.extend(found)
             inputs = replace(inputs, previous_lists=previous)
 
     if diags.has_errors(options.strict) or options.out is None:
@@ -133,19 +165,25 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     # Datasets are described once: JSON-LD in their pages' heads, catalogues at the site root.
     meta = metadata.collect(catalogue, inputs.lists, config, as_of, renderer.messages)
     renderer.env.globals["dataset_jsonld"] = meta.page_jsonld
+    search = search_index.SearchIndex(_search_docs(inputs), jobs=options.jobs)
     tasks: list[parallel.Task] = [
-        partial(_index, inputs, renderer),  # first: the biggest task that cannot be split
+        *search.tasks(),  # first: the biggest tasks
+        partial(search_page.render_pages, renderer),
         *_render_tasks(inputs, renderer),
         meta.files,
         partial(assets.asset_files, root, templates),
     ]
     sitemap = discovery.Sitemap(config.base_url)
-    with reporter.stage("render, index and write"), write.SiteWriter(options.out) as writer:
+    with (
+        reporter.stage("render, index and write"),
+        write.SiteWriter(options.out, store) as writer,
+        search.first_pass(),  # here, before the workers fork: the index tasks read what it spills
+    ):
         files = parallel.run(tasks, options.jobs, writer.store)
         writer.write_all(reporter.track(sitemap.watch(files), "writing pages"))
         writer.write_all(sitemap.files())  # every page is known once the stream has run
         stats = writer.commit()
-    return BuildResult(
+    result = BuildResult(
         tuple(diags.sorted()),
         True,
         as_of,
@@ -153,6 +191,85 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
         stats.bytes,
         _summary(as_of, inputs.lists),
         inputs.lists,
+        stats.unchanged,
+        "miss" if store is not None else "",
+    )
+    if store is not None and key is not None:
+        with reporter.stage("cache"):
+            lines = lists_accounting.summary_lines(inputs.lists) if inputs.lists else ()
+            outcome = cache.outcome(True, as_of, result.diagnostics, result.summary, lines)
+            store.save(key, writer.records, outcome)
+            if inputs.lists is not None and options.previous is None:
+                lists_found = set(found.items)
+                unrelated = [d for d in result.diagnostics if d not in lists_found]
+                outcome = cache.outcome(True, as_of, unrelated, result.summary, lines)
+                # Only a head start for the next build, once this one is published: if it fails,
+                # that build runs in full instead (and fails there if something is really wrong).
+                with contextlib.suppress(Exception):
+                    _predict_next(options, inputs, renderer, store, key, writer.records, outcome)
+    return result
+
+
+def _predict_next(
+    options: BuildOptions,
+    inputs: Inputs,
+    renderer: Renderer,
+    store: cache.Cache,
+    key: str,
+    records: list[write.Record],
+    outcome: dict[str, object],
+) -> None:
+    """Cache the next build of these same inputs now, so that it is a hit too.
+
+    That build's previous site is this one: it differs only in the files made from the previous
+    lists manifest (the change files, the lists' index page), now this build's own manifest.
+    Those tasks (the ones given the manifest) are run again against it; everything else is the
+    files just written. `outcome` holds this build's diagnostics less the previous manifest's.
+    """
+    assert options.out is not None and inputs.lists is not None
+    manifest = (options.out / lists_routes.MANIFEST_PATH).read_bytes()
+    next_key = cache.build_key(cache_inputs(options), previous_manifest=manifest)
+    if next_key == key:  # made against its own manifest already: the next build is this one
+        return
+    found = Diagnostics()
+    own = lists_changes.load_manifest(options.out, found, options.root)
+    if own is None:
+        return
+    lists_changes.check_shrink(
+        inputs.lists.records(),
+        own,
+        inputs.lists.withheld_reasons,
+        inputs.config.policy.shrink_threshold,
+        options.allow_shrink,
+        found,
+    )
+    if found.items:  # not what a rebuild against its own manifest is expected to find: no guess
+        return
+    replaced: dict[str, tuple[str, int]] = {}
+    for task in lists_render.render_tasks(inputs.lists, inputs.catalogue, renderer, own):
+        given = (*task.args, *task.keywords.values()) if isinstance(task, partial) else ()
+        if any(arg is own for arg in given):
+            for file in task():
+                replaced[file.path] = (cache.store_bytes(store, file.data), len(file.data))
+    if not replaced.keys() <= {path for path, *_ in records}:
+        return  # new files would change the sitemap: let that build run
+    predicted = [
+        (path, *replaced[path], 0, 0) if path in replaced else (path, digest, size, ino, mtime)
+        for path, digest, size, ino, mtime in records
+    ]
+    store.save(next_key, predicted, outcome)
+
+
+def cache_inputs(options: BuildOptions) -> cache.KeyInputs:
+    """What the build's cache key is computed from (generator.cache.build_key)."""
+    assert options.out is not None
+    return cache.KeyInputs(
+        options.root,
+        options.out,
+        options.previous,
+        options.as_of,
+        options.strict,
+        options.allow_shrink,
     )
 
 
@@ -179,16 +296,15 @@ def _render_tasks(inputs: Inputs, renderer: Renderer) -> list[parallel.Task]:
     return tasks
 
 
-def _index(inputs: Inputs, renderer: Renderer) -> Iterator[OutputFile]:
-    """The search page and its index files, from every section's search documents (streamed)."""
-    yield from search_page.render_pages(renderer)
+def _search_docs(inputs: Inputs) -> Iterator[SearchDoc]:
+    """Every section's search documents, streamed to the index stage."""
     docs: list[Iterable[SearchDoc]] = [pages.search_docs(inputs.content)]
     if inputs.catalogue is not None:
         docs.append(catalogue_search_docs(inputs.catalogue))
     docs.append(consultations_search_docs(inputs.consultations))
     if inputs.lists is not None:
         docs.append(lists_render.search_docs(inputs.lists))
-    yield from search_index.index_files(chain.from_iterable(docs))
+    return chain.from_iterable(docs)
 
 
 def _failed(diags: Diagnostics) -> BuildResult:

@@ -4,22 +4,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import importlib
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol, TypeVar
 
 import click
 
 from generator import diagnostics as diag_fmt
-from generator.build import BuildOptions, BuildResult, build
-from generator.lists.accounting import summary_lines as lists_summary_lines
-from generator.lists.report import write_report
 from generator.parallel import default_jobs
 from generator.progress import Reporter, RichReporter
 from generator.timings import TimingReporter
+
+# The build itself is imported when a build runs: a hit of the build cache needs none of it, and
+# importing it takes longer than such a build (generator.cache).
+if TYPE_CHECKING:
+    from generator.build import BuildOptions, BuildResult
+    from generator.lists.decide import ListsDecision
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,7 +70,27 @@ def common_options(func: F) -> F:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The section commands are imported when they run: a build never pays for them."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "diff": ("generator.catalogue.diff_cli", "diff_command"),
+        "comments": ("generator.consultations.cli", "comments_group"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            module, name = self.LAZY[cmd_name]
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="credit-portal")
 def cli() -> None:
     """Build the social-credit open-data portal from content/ and catalogue/."""
@@ -98,6 +123,11 @@ def cli() -> None:
     "--jobs", "-j", type=click.IntRange(min=1), default=None,
     help="Processes that render and index the site (default: every core).",
 )  # fmt: skip
+@click.option(
+    "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="A build cache folder: a build of unchanged inputs reuses the last one's files "
+    "(never inside the site).",
+)  # fmt: skip
 def build_command(
     root: Path,
     as_of: dt.date | None,
@@ -111,6 +141,7 @@ def build_command(
     allow_shrink: bool,
     timings: Path | None,
     jobs: int | None,
+    cache_dir: Path | None,
 ) -> None:
     """Validate everything and write the site atomically."""
     out = out if out is not None else root / "site"
@@ -119,6 +150,14 @@ def build_command(
         raise click.UsageError("--report must not point inside the site folder")
     if timings is not None and _inside(timings, out):
         raise click.UsageError("--timings must not point inside the site folder")
+    if cache_dir is not None and (_inside(cache_dir, out) or _inside(out, cache_dir)):
+        raise click.UsageError("--cache and the site folder must not contain one another")
+    if cache_dir is not None and report is None:  # a report needs every row's outcome
+        reused = _reuse(root, out, previous, as_of, strict, allow_shrink, cache_dir, debug, timings)
+        if reused is not None:
+            _finish(reused, fmt, quiet, None, wrote=out)
+    from generator.build import BuildOptions
+
     options = BuildOptions(
         root=root,
         out=out,
@@ -127,9 +166,38 @@ def build_command(
         previous=previous,
         allow_shrink=allow_shrink,
         jobs=jobs if jobs is not None else default_jobs(),
+        cache=cache_dir,
+        reuse=False,  # tried above, or not wanted
     )
     result = _run(options, quiet, debug, timings)
     _finish(result, fmt, quiet, report, wrote=out)
+
+
+def _reuse(
+    root: Path,
+    out: Path,
+    previous: Path | None,
+    as_of: dt.date | None,
+    strict: bool,
+    allow_shrink: bool,
+    cache_dir: Path,
+    debug: bool,
+    timings: Path | None,
+) -> _Outcome | None:
+    """The build served from the cache, before the rest of the generator is even imported."""
+    from generator import cache
+
+    timer = TimingReporter() if timings is not None else None
+    try:
+        with timer.stage("cache") if timer else _nothing():
+            inputs = cache.KeyInputs(root, out, previous, as_of, strict, allow_shrink)
+            reused = cache.reuse(cache.Cache(cache_dir), cache.build_key(inputs), out)
+    except Exception as exc:  # a bug or a broken environment, never bad content
+        _internal_error(exc, debug)
+    if reused is not None and timer is not None and timings is not None:
+        timer.outcome = _write_outcome(reused, "relinked" if reused.relinked else "hit")
+        timer.write(timings)
+    return reused
 
 
 @cli.command("check")
@@ -138,6 +206,8 @@ def check_command(
     root: Path, as_of: dt.date | None, strict: bool, quiet: bool, fmt: str, debug: bool
 ) -> None:
     """Run every validation; write nothing."""
+    from generator.build import BuildOptions
+
     options = BuildOptions(root=root, out=None, as_of=as_of, strict=strict)
     _finish(_run(options, quiet, debug), fmt, quiet, None, wrote=None)
 
@@ -174,30 +244,79 @@ def _check_out(root: Path, out: Path) -> None:
         )
 
 
-def _run(
-    options: BuildOptions, quiet: bool, debug: bool, timings: Path | None = None
-) -> BuildResult:
+class _Outcome(Protocol):
+    """A build's result: generator.build.BuildResult, or generator.cache.Reused."""
+
+    @property
+    def diagnostics(self) -> tuple[diag_fmt.Diagnostic, ...]: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def as_of(self) -> dt.date | None: ...
+    @property
+    def files(self) -> int: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+    @property
+    def written(self) -> int: ...
+    @property
+    def summary(self) -> dict[str, object]: ...
+    @property
+    def lists(self) -> ListsDecision | None: ...
+
+
+def _write_outcome(result: _Outcome, cached: str) -> dict[str, object]:
+    """Files written and kept, for --timings (and so for bench/)."""
+    return {
+        "files": result.files,
+        "bytes": result.bytes,
+        "written": result.written,
+        "unchanged": result.unchanged,
+        "cache": cached,
+    }
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _run(options: BuildOptions, quiet: bool, debug: bool, timings: Path | None = None) -> _Outcome:
     reporter: Reporter = Reporter() if quiet else RichReporter()
     timer = TimingReporter(reporter) if timings is not None else None
     try:
         result = build(options, timer or reporter)
         if timer is not None and timings is not None:
+            timer.outcome = _write_outcome(result, result.cached)
             timer.write(timings)
         return result
     except Exception as exc:  # a bug or a broken environment, never bad content
-        if debug:
-            traceback.print_exc()
-        else:
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for the traceback)",
-                err=True,
-            )
-        sys.exit(EXIT_BUG)
+        _internal_error(exc, debug)
+
+
+def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+    """generator.build.build, imported when a build runs."""
+    from generator.build import build as build_site
+
+    return build_site(options, reporter)
+
+
+def _internal_error(exc: Exception, debug: bool) -> NoReturn:
+    if debug:
+        traceback.print_exc()
+    else:
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for the traceback)",
+            err=True,
+        )
+    sys.exit(EXIT_BUG)
 
 
 def _finish(
-    result: BuildResult, fmt: str, quiet: bool, report: Path | None, wrote: Path | None
-) -> None:
+    result: _Outcome, fmt: str, quiet: bool, report: Path | None, wrote: Path | None
+) -> NoReturn:
     diagnostics = result.diagnostics
     if fmt == "json":
         click.echo(diag_fmt.format_json(diagnostics, result.summary), nl=False)
@@ -206,6 +325,8 @@ def _finish(
     else:
         click.echo(diag_fmt.format_text(diagnostics), nl=False, err=True)
     if report is not None:
+        from generator.lists.report import write_report
+
         payload = {
             "ok": result.ok,
             **result.summary,
@@ -213,8 +334,8 @@ def _finish(
         }
         # The lists' part holds one entry per input row, so it is streamed into the file.
         write_report(report, payload, result.lists)
-    if not quiet and result.lists is not None:
-        for line in lists_summary_lines(result.lists):
+    if not quiet:
+        for line in _summary_lines(result):
             click.echo(line, err=True)
     errors = sum(1 for d in diagnostics if d.severity.value == "error")
     warnings = len(diagnostics) - errors
@@ -222,7 +343,8 @@ def _finish(
         if result.ok and wrote is not None:
             click.echo(
                 f"built {wrote} as of {result.as_of}: {result.files} files, "
-                f"{result.bytes:,} bytes ({errors} errors, {warnings} warnings)",
+                f"{result.bytes:,} bytes; {result.written} written, {result.unchanged} "
+                f"unchanged ({errors} errors, {warnings} warnings)",
                 err=True,
             )
         else:
@@ -231,15 +353,14 @@ def _finish(
     sys.exit(EXIT_OK if result.ok else EXIT_CONTENT)
 
 
-def _add_section_commands() -> None:
-    from generator.catalogue.diff_cli import diff_command
-    from generator.consultations.cli import comments_group
+def _summary_lines(result: _Outcome) -> Sequence[str]:
+    if result.lists is not None:
+        from generator.lists.accounting import summary_lines
 
-    cli.add_command(diff_command)
-    cli.add_command(comments_group)
+        return summary_lines(result.lists)
+    from generator.cache import Reused
 
-
-_add_section_commands()
+    return result.summary_lines if isinstance(result, Reused) else ()
 
 
 def main() -> None:

@@ -57,6 +57,8 @@ class TimingReporter(Reporter):
     sections: dict[str, Span] = field(default_factory=dict)
     consumer: Span = field(default_factory=Span)
     started: float = field(default_factory=time.perf_counter)
+    # Files written and kept, and whether the build cache served the build (set by the CLI).
+    outcome: dict[str, object] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -99,6 +101,7 @@ class TimingReporter(Reporter):
             # By task, measured in the process that ran it: with --jobs above 1 the stream's
             # split above only shows how long the parent waited for each section.
             "tasks": parallel.task_times(),
+            "write": self.outcome,
             "maxrss_kib": usage.ru_maxrss,
             "children_cpu_s": round(children.ru_utime + children.ru_stime, 4),
         }

@@ -2,12 +2,19 @@
 
 A failed or interrupted build therefore never touches the previous site (Pelican's refusal to write
 outside the output folder, plus an atomic directory exchange).
+
+A file whose bytes equal the previous site's file at the same path is not written again: the old
+file is hard-linked into the new tree (same inode, same mtime), so a deploy that syncs by size and
+mtime uploads only what changed. With a build cache (generator.cache), every file of the new tree
+is also linked into the cache's content-addressed object store, and its digest, inode and mtime are
+recorded: the manifest the next build with the same inputs reuses.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 import stat
@@ -15,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
+from typing import Protocol
 
 from generator.model import OutputFile
 
@@ -32,6 +40,21 @@ class WriteStats:
     bytes: int
     unchanged: int = 0  # files whose bytes equal the previous site's: linked, not written
 
+    @property
+    def written(self) -> int:
+        return self.files - self.unchanged
+
+
+class ObjectStore(Protocol):
+    """Where a build cache keeps file contents by digest (generator.cache.Cache)."""
+
+    def keep(self, digest: str, path: str) -> None:
+        """Remember the finished file at `path` (in the temporary tree) under `digest`."""
+
+
+# One published file as a build cache records it: path, sha256, size, inode, mtime (ns).
+Record = tuple[str, str, int, int, int]
+
 
 @dataclass(frozen=True)
 class Stored(OutputFile):
@@ -43,10 +66,11 @@ class Stored(OutputFile):
 
     size: int = 0
     linked: bool = False  # kept from the previous site: unchanged
+    record: Record | None = None  # with a build cache: what generator.cache records
 
 
 class SiteWriter:
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, objects: ObjectStore | None = None) -> None:
         self.out = out.resolve()
         self.tmp = self.out.parent / f".{self.out.name}.build-{os.getpid()}"
         self._written: set[str] = set()
@@ -54,6 +78,8 @@ class SiteWriter:
         self._previous = False  # is there a previous site to keep unchanged files from?
         self.bytes = 0
         self.unchanged = 0
+        self.objects = objects
+        self.records: list[Record] = []  # with `objects`: every file, for the cache's manifest
 
     def __enter__(self) -> SiteWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -76,13 +102,11 @@ class SiteWriter:
         if file.path in self._written:
             raise UnsafeOutput(f"refusing to write {file.path!r} twice")
         self._written.add(file.path)
-        if isinstance(file, Stored):  # a worker wrote it already
-            self.bytes += file.size
-            self.unchanged += file.linked
-            return
-        if self._put(file):
-            self.unchanged += 1
-        self.bytes += len(file.data)
+        stored = file if isinstance(file, Stored) else self.store(file)  # a worker wrote it
+        self.bytes += stored.size
+        self.unchanged += stored.linked
+        if stored.record is not None:
+            self.records.append(stored.record)
 
     def store(self, file: OutputFile) -> Stored:
         """Write `file` now, from a worker process (generator.parallel), and say what was written.
@@ -90,20 +114,60 @@ class SiteWriter:
         The parent's `write()` of the result then refuses a path written twice, by any worker.
         """
         _check_inside(file.path)
-        return Stored(file.path, b"", len(file.data), self._put(file))
+        linked, target = self._put(file)
+        record = None
+        if self.objects is not None:
+            # The file is complete and closed: the store links it under its digest as it is.
+            digest = hashlib.sha256(file.data).hexdigest()
+            self.objects.keep(digest, target)
+            info = os.lstat(target)
+            record = (file.path, digest, len(file.data), info.st_ino, info.st_mtime_ns)
+        return Stored(file.path, b"", len(file.data), linked, record)
 
-    def _put(self, file: OutputFile) -> bool:
-        """Write the bytes into the temporary tree; True if they were linked from the old site."""
+    def adopt(
+        self,
+        path: str,
+        source: str,
+        size: int,
+        kept: bool,
+        digest: str = "",
+        info: os.stat_result | None = None,
+    ) -> None:
+        """Link an existing file into the tree at `path`, as if its bytes had been written:
+        the previous site's own file (`kept`), or a build cache's object (generator.cache).
+        `info` is the source's lstat, when the caller has it already."""
+        _check_inside(path)
+        if path in self._written:
+            raise UnsafeOutput(f"refusing to write {path!r} twice")
+        self._written.add(path)
+        folder = path.rpartition("/")[0]
+        if folder not in self._folders:
+            (self.tmp / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        target = f"{self.tmp}/{path}"
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or too many links: a copy
+            shutil.copyfile(source, target)
+            kept, info = False, None
+        self.bytes += size
+        self.unchanged += kept
+        if self.objects is not None:
+            info = info or os.lstat(target)  # a hard link shares the source's inode and mtime
+            self.records.append((path, digest, size, info.st_ino, info.st_mtime_ns))
+
+    def _put(self, file: OutputFile) -> tuple[bool, str]:
+        """Write the bytes into the temporary tree: (linked from the old site?, where)."""
         folder = file.path.rpartition("/")[0]
         if folder not in self._folders:
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
         target = f"{self.tmp}/{file.path}"
         if self._previous and _link_if_unchanged(f"{self.out}/{file.path}", target, file.data):
-            return True
+            return True, target
         with open(target, "wb") as f:
             f.write(file.data)
-        return False
+        return False, target
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
         for file in files:
@@ -118,10 +182,13 @@ class SiteWriter:
                 os.rename(self.out, aside)
                 os.rename(self.tmp, self.out)
                 shutil.rmtree(aside, ignore_errors=True)
-                return WriteStats(len(self._written), self.bytes, self.unchanged)
+                return self._stats()
             shutil.rmtree(self.tmp, ignore_errors=True)  # it now holds the old site
         else:
             os.rename(self.tmp, self.out)
+        return self._stats()
+
+    def _stats(self) -> WriteStats:
         return WriteStats(len(self._written), self.bytes, self.unchanged)
 
 

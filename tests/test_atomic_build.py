@@ -144,3 +144,29 @@ def test_a_killed_build_leaves_the_site_intact_and_the_next_build_cleans_up(tmp_
     assert temp_trees(out) == []
     after = snapshot(out)
     assert "p0399/index.html" in after and "en/p0000/index.html" in after
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [break_page, break_template],
+    ids=["bad-yaml-in-a-page", "internal-error-mid-render"],
+)
+def test_a_failing_build_with_a_cache_leaves_site_and_cache_entries_untouched(
+    tmp_path: Path, breakage: object
+) -> None:
+    project = good_project(tmp_path)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ("build", "-q", "--as-of", "2026-11-30", "--out", str(out), "--cache", str(cache))
+    first = run_cli(*args, cwd=project)
+    assert first.exit_code == 0, first.output
+    before, entries = snapshot(out), snapshot(cache / "builds")
+    inodes = {p: (out / p).stat().st_ino for p in before}
+
+    assert callable(breakage)
+    breakage(project)
+    second = run_cli(*args, cwd=project)
+    assert second.exit_code != 0, second.output
+    assert snapshot(out) == before
+    assert {p: (out / p).stat().st_ino for p in before} == inodes
+    assert snapshot(cache / "builds") == entries  # no entry for a build that did not publish
+    assert temp_trees(out) == []

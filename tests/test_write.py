@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +149,66 @@ def test_a_running_build_of_another_process_is_left_alone(tmp_path: Path) -> Non
             assert running.is_dir()
         finally:
             other.kill()
+
+
+def test_a_rebuild_writes_only_the_files_whose_bytes_changed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(out, {"same.html": b"same", "a/edited.html": b"old", "gone.html": b"x"})
+    before = {name: os.stat(out / name) for name in ("same.html", "a/edited.html")}
+    stats = build(out, {"same.html": b"same", "a/edited.html": b"new!", "new.html": b"n"})
+    assert (stats.files, stats.written, stats.unchanged) == (3, 2, 1)
+    kept = os.stat(out / "same.html")
+    # Same inode, so same mtime: rsync -a and size+mtime syncs skip it.
+    assert (kept.st_ino, kept.st_mtime_ns) == (
+        before["same.html"].st_ino,
+        before["same.html"].st_mtime_ns,
+    )
+    assert os.stat(out / "a/edited.html").st_ino != before["a/edited.html"].st_ino
+    assert tree(out) == {"same.html": b"same", "a/edited.html": b"new!", "new.html": b"n"}
+
+
+class Objects:
+    """A stand-in for generator.cache.Cache: remembers what it was asked to keep."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.kept: dict[str, bytes] = {}
+
+    def keep(self, digest: str, path: str) -> None:
+        self.kept[digest] = Path(path).read_bytes()
+
+
+def test_with_an_object_store_every_file_is_kept_and_recorded(tmp_path: Path) -> None:
+    objects = Objects(tmp_path / "objects")
+    out = tmp_path / "site"
+    with SiteWriter(out, objects) as writer:
+        writer.write_all([OutputFile("a.html", b"A"), OutputFile("b/c.html", b"CC")])
+        stored = writer.store(OutputFile("d.html", b"D"))  # as a worker does
+        writer.write(stored)
+        writer.commit()
+    assert sorted(objects.kept.values()) == [b"A", b"CC", b"D"]
+    records = {
+        path: (digest, size, ino, mtime) for path, digest, size, ino, mtime in writer.records
+    }
+    assert set(records) == {"a.html", "b/c.html", "d.html"}
+    for path, (digest, size, ino, mtime) in records.items():
+        info = os.stat(out / path)
+        assert objects.kept[digest] == (out / path).read_bytes()
+        assert (size, ino, mtime) == (info.st_size, info.st_ino, info.st_mtime_ns)
+
+
+def test_adopt_links_a_file_into_the_new_tree(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(out, {"old.html": b"old"})
+    source = tmp_path / "object"
+    source.write_bytes(b"from the cache")
+    old = os.stat(out / "old.html")
+    with SiteWriter(out) as writer:
+        writer.adopt("old.html", str(out / "old.html"), 3, kept=True)
+        writer.adopt("x/new.html", str(source), 14, kept=False)
+        with pytest.raises(UnsafeOutput, match="twice"):
+            writer.adopt("old.html", str(source), 14, kept=False)
+        stats = writer.commit()
+    assert (stats.files, stats.unchanged, stats.bytes) == (2, 1, 17)
+    assert os.stat(out / "old.html").st_ino == old.st_ino
+    assert os.stat(out / "x/new.html").st_ino == source.stat().st_ino

@@ -1,0 +1,420 @@
+"""Incremental builds: `credit-portal build --cache DIR` reuses what an earlier build wrote.
+
+The cache is content-addressed, and a hit can never change a byte of the output:
+
+* **The build key** is a sha256 over everything the published site depends on: the generator's
+  own files and the versions of the libraries it depends on (Jinja2, lunr, ...), the templates
+  (the project's and the theme's), site.yaml, content/ and catalogue/ (every file's path and
+  bytes), the browser assets, the date the build treats as today (`--as-of`; without it the
+  current hour, so a default "today" never outlives its day), --strict and --allow-shrink, and
+  the previous site's `lists/manifest.json`, which the change files compare against. A build
+  reads nothing else, so two builds with one key write the same bytes.
+* **The objects.** Every file of a site built with a cache is hard-linked into
+  `DIR/objects/<sha256>` as it is written (generator.write; no copy, the site and the cache share
+  the inode), by the worker that wrote it.
+* **The entries.** On success, `DIR/builds/<key>.json` records the site's manifest (for every
+  file: path, digest, size, and the published file's inode and mtime) and the build's outcome
+  (diagnostics, summary). It is written to a temporary name and renamed into place, and carries a
+  checksum of its own content, so a killed build leaves no entry and a damaged one is ignored.
+* **A hit** loads, validates, decides and renders nothing:
+  - if the output folder holds exactly the manifest's files (same paths, and each file still the
+    inode that was published, with its size and mtime: one stat per file), it already is what a
+    cold build would write, and nothing is touched;
+  - otherwise the site is put together from the objects, each checked against its digest first,
+    in a temporary tree that is swapped in atomically like any build's (generator.write); files
+    whose bytes equal the previous site's keep their inode and mtime.
+
+  An entry that cannot be read, is of another format or key, or names a missing or altered object
+  is ignored and the build runs in full, refreshing the cache.
+* **The next build, ahead.** A rebuild with no input changed still differs from the build before
+  it: its previous site is now that build, so its change files are "nothing changed" instead of
+  the last build's differences. After a full build, generator.build therefore renders again the
+  few tasks given the previous manifest, against the manifest just written, stores their files as
+  objects and saves the entry of that next build (those files recorded with no inode, so the hit
+  relinks the tree and keeps every other file as it is).
+
+A changed input changes the key, and such a build runs in full; it still writes only the files
+whose bytes changed (generator.write). Finer-grained reuse (per page or per task) would have to key
+each output on exactly what it is rendered from; see docs/performance.md.
+
+The cache only grows: remove DIR to reclaim the objects of old builds.
+
+This module is imported by the command line before the rest of the build (a hit needs none of
+it), so it imports only what a hit needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from generator import assets
+from generator.diagnostics import Diagnostic, Location, Severity
+from generator.lists.routes import MANIFEST_PATH
+from generator.write import Record, SiteWriter, UnsafeOutput
+
+FORMAT = 1
+PACKAGE = Path(__file__).resolve().parent
+THEME = PACKAGE.parent / "templates"
+_INPUT_FOLDERS = ("content", "catalogue", "templates")
+_CONFIG_FILE = "site.yaml"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+# Used when the installed package has no metadata to read its dependencies from.
+_DEPENDENCIES = ("jinja2", "markupsafe", "markdown", "frictionless", "pyyaml", "lunr", "nh3",
+                 "openpyxl")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KeyInputs:
+    """What a build's key is computed from, besides the generator itself."""
+
+    root: Path
+    out: Path
+    previous: Path | None = None
+    as_of: dt.date | None = None
+    strict: bool = False
+    allow_shrink: bool = False
+
+
+def build_key(
+    inputs: KeyInputs, now: dt.datetime | None = None, previous_manifest: bytes | None = None
+) -> str:
+    """The key of a build of `inputs`; with `previous_manifest`, of the same build made against a
+    previous site with that lists manifest (generator.build predicts the next build's files)."""
+    digest = hashlib.sha256(f"credit-portal build cache {FORMAT}\n".encode())
+    _text(digest, "python", sys.version)
+    for name, version in _versions():
+        _text(digest, "dependency", f"{name}=={version}")
+    _tree(digest, "generator", PACKAGE)
+    _tree(digest, "theme", THEME)
+    root = inputs.root.resolve()
+    _file(digest, "config", root / _CONFIG_FILE)
+    for folder in _INPUT_FOLDERS:
+        _tree(digest, folder, root / folder)
+    modules = assets.node_modules(root)
+    for source in sorted(assets.VENDOR_FILES):
+        _file(digest, f"vendor {source}", modules / source)
+    if inputs.as_of is not None:
+        _text(digest, "as of", inputs.as_of.isoformat())
+    else:  # "today", in the site's time zone: any change of date changes the hour
+        moment = now or dt.datetime.now(dt.UTC)
+        _text(digest, "as of", "today at " + moment.strftime("%Y-%m-%dT%H"))
+    _text(digest, "flags", f"strict={inputs.strict} allow_shrink={inputs.allow_shrink}")
+    if previous_manifest is not None:
+        _bytes(digest, "previous manifest", previous_manifest)
+    else:
+        previous = inputs.previous if inputs.previous is not None else inputs.out
+        _file(digest, "previous manifest", previous.resolve() / MANIFEST_PATH)
+    return digest.hexdigest()
+
+
+def _versions() -> list[tuple[str, str]]:
+    try:
+        required = metadata.requires("credit-portal") or []
+        names = sorted({_requirement_name(r) for r in required if "extra ==" not in r})
+    except metadata.PackageNotFoundError:
+        names = sorted(_DEPENDENCIES)
+    found = []
+    for name in names:
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            found.append((name, "-"))
+    return found
+
+
+def _requirement_name(requirement: str) -> str:
+    for i, char in enumerate(requirement):
+        if not (char.isalnum() or char in "-_."):
+            return requirement[:i].lower()
+    return requirement.lower()
+
+
+def _text(digest: Any, label: str, value: str) -> None:
+    data = value.encode("utf-8")
+    digest.update(b"%s %d\0" % (label.encode(), len(data)) + data)
+
+
+def _file(digest: Any, label: str, path: Path) -> None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        _text(digest, label, "(missing)")
+        return
+    except IsADirectoryError:
+        _text(digest, label, "(a folder)")
+        return
+    _bytes(digest, label, data)
+
+
+def _bytes(digest: Any, label: str, data: bytes) -> None:
+    digest.update(b"%s %d\0" % (label.encode(), len(data)))
+    digest.update(data)
+
+
+def _tree(digest: Any, label: str, folder: Path) -> None:
+    """Every file below `folder`, by path and bytes, in a fixed order (symlinks followed, as the
+    build follows them)."""
+    if not folder.is_dir():
+        _text(digest, label, "(missing)")
+        return
+    for path, rel in _files(folder):
+        _file(digest, f"{label}/{rel}", path)
+
+
+def _files(folder: Path) -> Iterator[tuple[Path, str]]:
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        base = Path(top)
+        for name in sorted(files):
+            if not name.endswith(".pyc"):
+                path = base / name
+                yield path, path.relative_to(folder).as_posix()
+
+
+# -- the cache folder ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reused:
+    """The outcome of a build served from the cache: what the entry recorded."""
+
+    ok: bool
+    as_of: dt.date | None
+    diagnostics: tuple[Diagnostic, ...]
+    summary: dict[str, object]
+    summary_lines: tuple[str, ...]
+    files: int
+    bytes: int
+    unchanged: int  # files left as they were (all of them, unless the site had to be relinked)
+    relinked: bool  # the site was put together from the cache's objects
+    lists: None = None  # no per-row outcomes: nothing was decided
+
+    @property
+    def written(self) -> int:
+        return self.files - self.unchanged
+
+
+class Cache:
+    """A build cache folder: content-addressed objects and one entry per build key."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self.objects = self.folder / "objects"
+        self.builds = self.folder / "builds"
+        self._made: set[str] = set()
+
+    def object_path(self, digest: str) -> str:
+        return f"{self.objects}/{digest[:2]}/{digest[2:]}"
+
+    def keep(self, digest: str, path: str) -> None:
+        """Link the finished file at `path` into the objects, unless they have its digest."""
+        target = self.object_path(digest)
+        folder = target.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        try:
+            os.link(path, target)
+        except FileExistsError:  # stored before (by an earlier build or another worker)
+            pass
+        except OSError:  # another file system: a copy, renamed into place whole
+            partial = f"{target}.{os.getpid()}.tmp"
+            with open(path, "rb") as src, open(partial, "wb") as dst:
+                dst.write(src.read())
+            os.replace(partial, target)
+
+    # -- entries ---------------------------------------------------------------------------------
+
+    def entry_path(self, key: str) -> Path:
+        return self.builds / f"{key}.json"
+
+    def save(self, key: str, records: Sequence[Record], outcome: dict[str, Any]) -> None:
+        body = {"outcome": outcome, "files": sorted(records)}
+        text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        entry = {
+            "format": FORMAT,
+            "key": key,
+            "checksum": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "body": text,
+        }
+        self.builds.mkdir(parents=True, exist_ok=True)
+        final = self.entry_path(key)
+        partial = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(entry, ensure_ascii=False) + "\n", "utf-8")
+        os.replace(partial, final)
+
+    def load(self, key: str) -> tuple[dict[str, Any], list[Record]] | None:
+        """The entry of `key`: (outcome, files); None if there is none or it cannot be trusted."""
+        try:
+            entry = json.loads(self.entry_path(key).read_text("utf-8"))
+            text = entry["body"]
+            if (
+                entry.get("format") != FORMAT
+                or entry.get("key") != key
+                or entry.get("checksum") != hashlib.sha256(text.encode("utf-8")).hexdigest()
+            ):
+                return None
+            body = json.loads(text)
+            files = [(str(p), str(d), int(s), int(i), int(m)) for p, d, s, i, m in body["files"]]
+            outcome = body["outcome"]
+            # A digest names a file in the objects: nothing but 64 hex digits may.
+            if not isinstance(outcome, dict) or not all(_DIGEST.fullmatch(f[1]) for f in files):
+                return None
+            return outcome, files
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def outcome(
+    ok: bool,
+    as_of: dt.date | None,
+    diagnostics: Sequence[Diagnostic],
+    summary: dict[str, object],
+    summary_lines: Sequence[str],
+) -> dict[str, Any]:
+    """What an entry keeps of a build's result, besides its files."""
+    return {
+        "ok": ok,
+        "as_of": as_of.isoformat() if as_of else None,
+        "diagnostics": [d.as_dict() for d in diagnostics],
+        "summary": summary,
+        "summary_lines": list(summary_lines),
+    }
+
+
+def reuse(cache: Cache, key: str, out: Path) -> Reused | None:
+    """The site of an earlier build with this key, in `out`; None if the build must run."""
+    found = cache.load(key)
+    if found is None:
+        return None
+    recorded, files = found
+    try:
+        result = Reused(
+            ok=bool(recorded["ok"]),
+            as_of=dt.date.fromisoformat(recorded["as_of"]) if recorded["as_of"] else None,
+            diagnostics=tuple(_diagnostic(d) for d in recorded["diagnostics"]),
+            summary=dict(recorded["summary"]),
+            summary_lines=tuple(str(line) for line in recorded["summary_lines"]),
+            files=len(files),
+            bytes=sum(size for _, _, size, _, _ in files),
+            unchanged=len(files),
+            relinked=False,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    if _site_matches(out.resolve(), files):
+        return result
+    try:
+        relinked = _relink(cache, key, out, files, recorded)
+    except UnsafeOutput:  # a path outside the site, or twice: not an entry this code wrote
+        return None
+    if relinked is None:
+        return None
+    return replace(result, unchanged=relinked, relinked=True)
+
+
+def _diagnostic(data: dict[str, Any]) -> Diagnostic:
+    location = Location(**{k: v for k, v in data["location"].items()})
+    return Diagnostic(location, Severity(data["severity"]), data["code"], data["message"])
+
+
+def _site_matches(out: Path, files: Sequence[Record]) -> bool:
+    """Does `out` hold exactly these files, each still the inode that was published?"""
+    expected = {path: (ino, size, mtime) for path, _, size, ino, mtime in files}
+    seen = 0
+    stack = [""]
+    try:
+        while stack:
+            rel = stack.pop()
+            empty = True
+            with os.scandir(f"{out}/{rel}" if rel else out) as entries:
+                for entry in entries:
+                    empty = False
+                    path = f"{rel}/{entry.name}" if rel else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(path)
+                        continue
+                    want = expected.get(path)
+                    info = entry.stat(follow_symlinks=False)
+                    if want is None or (info.st_ino, info.st_size, info.st_mtime_ns) != want:
+                        return False
+                    seen += 1
+            if empty:  # a build never leaves an empty folder
+                return False
+    except OSError:
+        return False
+    return seen == len(expected)
+
+
+def _relink(
+    cache: Cache, key: str, out: Path, files: Sequence[Record], recorded: dict[str, Any]
+) -> int | None:
+    """Put the site together again, atomically; the files kept as they were, or None on failure.
+
+    A file of the output folder that is still the one recorded (same inode, size and mtime) is
+    kept; any other comes from the objects, each read back and checked against its digest.
+    """
+    with SiteWriter(out, cache) as writer:
+        for path, digest, size, ino, mtime in files:
+            old = f"{writer.out}/{path}"
+            try:
+                info = os.lstat(old)
+                same = (info.st_ino, info.st_size, info.st_mtime_ns) == (ino, size, mtime)
+                # Not the file recorded (a file the cache predicted), but maybe the same bytes.
+                same = same or (info.st_size == size and _digest_of(old) == digest)
+            except OSError:
+                same = False
+            if same:
+                writer.adopt(path, old, size, True, digest, info)
+                continue
+            source = cache.object_path(digest)
+            if not _intact(source, digest, size):
+                return None  # the temporary tree is removed; the site is as it was
+            writer.adopt(path, source, size, False, digest)
+        stats = writer.commit()
+    cache.save(key, writer.records, recorded)
+    return stats.unchanged
+
+
+def _digest_of(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def _intact(source: str, digest: str, size: int) -> bool:
+    try:
+        with open(source, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    if len(data) == size and hashlib.sha256(data).hexdigest() == digest:
+        return True
+    # Altered (a site file it shares its inode with was edited in place): drop it, so that the
+    # full build that follows stores the right bytes again.
+    with contextlib.suppress(OSError):
+        os.unlink(source)
+    return False
+
+
+def store_bytes(cache: Cache, data: bytes) -> str:
+    """Put bytes that no site holds yet into the objects (written whole, then renamed)."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = cache.object_path(digest)
+    if not os.path.lexists(target):
+        os.makedirs(target.rpartition("/")[0], exist_ok=True)
+        partial = f"{target}.{os.getpid()}.tmp"
+        with open(partial, "wb") as f:
+            f.write(data)
+        os.replace(partial, target)
+    return digest
