@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -330,31 +330,36 @@ def _helpers(renderer: Renderer) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class Group:
-    """A sub-index: the records of one authority or one district, in list order."""
+    """A sub-index: one authority's or one district's records, in list order. It keeps only
+    their count, so that a list of any length is paged through without holding its records."""
 
     kind: str  # authority | district
     key: str
     label: str
     route: str
-    records: list[PublishedRecord]
+    count: int
+
+
+def _authority(record: PublishedRecord) -> str:
+    return routes.authority_slug(record.authority, record.authority_code)
 
 
 def _groups(info: ListInfo) -> tuple[list[Group], list[Group]]:
-    by_authority: dict[str, list[PublishedRecord]] = defaultdict(list)
-    by_district: dict[str, list[PublishedRecord]] = defaultdict(list)
+    by_authority: Counter[str] = Counter()
+    by_district: Counter[str] = Counter()
     names: dict[str, str] = {}
     for record in info.records:
-        slug = routes.authority_slug(record.authority, record.authority_code)
+        slug = _authority(record)
         names.setdefault(slug, record.authority)
-        by_authority[slug].append(record)
-        by_district[record.district].append(record)
+        by_authority[slug] += 1
+        by_district[record.district] += 1
     authorities = [
-        Group("authority", slug, names[slug], routes.authority_route(info.code, slug), recs)
-        for slug, recs in by_authority.items()
+        Group("authority", slug, names[slug], routes.authority_route(info.code, slug), n)
+        for slug, n in by_authority.items()
     ]
     districts = [
-        Group("district", d, d, routes.district_route(info.code, d), recs)
-        for d, recs in by_district.items()
+        Group("district", d, d, routes.district_route(info.code, d), n)
+        for d, n in by_district.items()
     ]
     authorities.sort(key=lambda g: (g.label, g.key))
     districts.sort(key=lambda g: g.key)
@@ -383,25 +388,17 @@ def _list_pages(
     main = _Pages(renderer, common, size, len(info.records), routes.list_route(info.code), None)
     main.first_page = {"authorities": authorities, "districts": districts}
     rows = size * SUB_INDEX_PAGE_FACTOR
-    pages = {group.route: _Pages(renderer, common, rows, len(group.records), group.route, group)
-             for group in itertools.chain(authorities, districts)}  # fmt: skip
-    of_record: dict[str, tuple[_Pages, _Pages]] = {}
-    for group in authorities:
-        for r in group.records:
-            of_record[r.key] = (pages[group.route], main)
-    for group in districts:
-        for r in group.records:
-            of_record[r.key] = (of_record[r.key][0], pages[group.route])
+    by_authority = {g.key: _Pages(renderer, common, rows, g.count, g.route, g) for g in authorities}
+    by_district = {g.key: _Pages(renderer, common, rows, g.count, g.route, g) for g in districts}
     fragment = helpers["record_html"]
     assert isinstance(fragment, RecordFragments)
     for r in info.records:
         html = fragment.langs(r, info, 3, "list")
         row = fragment.rows(r)
-        authority, district = of_record[r.key]
         yield from main.add(r, html)
-        yield from authority.add(r, row)
-        yield from district.add(r, row)
-    for sequence in (main, *pages.values()):
+        yield from by_authority[_authority(r)].add(r, row)
+        yield from by_district[r.district].add(r, row)
+    for sequence in (main, *by_authority.values(), *by_district.values()):
         yield from sequence.finish()
 
 
