@@ -250,7 +250,7 @@ def _predict_next(
         given = (*task.args, *task.keywords.values()) if isinstance(task, partial) else ()
         if any(arg is own for arg in given):
             for file in task():
-                replaced[file.path] = (cache.store_bytes(store, file.data), len(file.data))
+                replaced[file.path] = (cache.store_bytes(store, file.read()), file.nbytes())
     if not replaced.keys() <= {path for path, *_ in records}:
         return  # new files would change the sitemap: let that build run
     predicted = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 LANGS: tuple[str, ...] = ("zh-CN", "en")
@@ -28,6 +29,16 @@ class OutputFile:
 
     path: str
     data: bytes
+
+    def nbytes(self) -> int:
+        """Its size, also for a file that is already on disk (generator.spool, write.Stored)."""
+        return len(self.data)
+
+    def read(self) -> bytes:
+        return self.data
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def _timed(task: Task, into: dict[str, list[float]]) -> Iterator[OutputFile]:
         if file is None:
             return
         totals[3] += 1
-        totals[4] += len(file.data)
+        totals[4] += file.nbytes()
         yield file
 
 
@@ -145,7 +145,7 @@ class _Pool:
                 batch: list[OutputFile] = []
                 size = 0
                 for file in _timed(self.tasks[index], times):
-                    size += len(file.data)
+                    size += file.nbytes()
                     batch.append(self._stored(file, times))
                     if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
                         send.send_bytes(pickle.dumps(("files", batch), pickle.HIGHEST_PROTOCOL))
@@ -172,7 +172,7 @@ class _Pool:
         totals[1] += time.perf_counter() - wall
         totals[2] += _cpu() - cpu
         totals[3] += 1
-        totals[4] += len(file.data)
+        totals[4] += file.nbytes()
         return stored
 
     def files(self) -> Iterator[OutputFile]:

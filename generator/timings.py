@@ -21,7 +21,6 @@ from typing import TypeVar
 from generator import parallel
 from generator.model import OutputFile
 from generator.progress import Reporter
-from generator.write import Stored
 
 T = TypeVar("T")
 
@@ -83,7 +82,7 @@ class TimingReporter(Reporter):
             span.cpu += produced_cpu - cpu
             if isinstance(item, OutputFile):
                 span.files += 1
-                span.bytes += item.size if isinstance(item, Stored) else len(item.data)
+                span.bytes += item.nbytes()
             yield item
             self.consumer.wall += time.perf_counter() - produced_wall
             self.consumer.cpu += _cpu() - produced_cpu

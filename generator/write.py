@@ -19,12 +19,15 @@ import os
 import shutil
 import stat
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Protocol
 
+from generator import spool
 from generator.model import OutputFile
+from generator.spool import CHUNK, SpooledFile
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -68,6 +71,9 @@ class Stored(OutputFile):
     linked: bool = False  # kept from the previous site: unchanged
     record: Record | None = None  # with a build cache: what generator.cache records
 
+    def nbytes(self) -> int:
+        return self.size
+
 
 class SiteWriter:
     def __init__(self, out: Path, objects: ObjectStore | None = None) -> None:
@@ -80,12 +86,17 @@ class SiteWriter:
         self.unchanged = 0
         self.objects = objects
         self.records: list[Record] = []  # with `objects`: every file, for the cache's manifest
+        self._spool = ExitStack()  # the spool folder for large files (generator.spool)
 
     def __enter__(self) -> SiteWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(self.out)
         self.tmp.mkdir()
         self._previous = self.out.is_dir()
+        # Beside the tree, so that a spooled file moves into it with a rename.
+        self._spool.enter_context(
+            spool.folder(self.out.parent / f".{self.out.name}.spool-{os.getpid()}")
+        )
         return self
 
     def __exit__(
@@ -94,6 +105,7 @@ class SiteWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._spool.close()
         if self.tmp.exists():
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -118,11 +130,12 @@ class SiteWriter:
         record = None
         if self.objects is not None:
             # The file is complete and closed: the store links it under its digest as it is.
-            digest = hashlib.sha256(file.data).hexdigest()
+            # A spooled file has been moved to `target`: its digest is read from there.
+            digest = _file_sha256(target) if isinstance(file, SpooledFile) else file.sha256()
             self.objects.keep(digest, target)
             info = os.lstat(target)
-            record = (file.path, digest, len(file.data), info.st_ino, info.st_mtime_ns)
-        return Stored(file.path, b"", len(file.data), linked, record)
+            record = (file.path, digest, file.nbytes(), info.st_ino, info.st_mtime_ns)
+        return Stored(file.path, b"", file.nbytes(), linked, record)
 
     def adopt(
         self,
@@ -163,7 +176,14 @@ class SiteWriter:
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
         target = f"{self.tmp}/{file.path}"
-        if self._previous and _link_if_unchanged(f"{self.out}/{file.path}", target, file.data):
+        old = f"{self.out}/{file.path}"
+        if isinstance(file, SpooledFile):  # already on disk: moved in, never read into memory
+            if self._previous and _link_if_same_file(old, target, file):
+                os.unlink(file.source)
+                return True, target
+            shutil.move(file.source, target)
+            return False, target
+        if self._previous and _link_if_unchanged(old, target, file.data):
             return True, target
         with open(target, "wb") as f:
             f.write(file.data)
@@ -218,6 +238,33 @@ def _link_if_unchanged(old: str, target: str, data: bytes) -> bool:
     return True
 
 
+def _link_if_same_file(old: str, target: str, file: SpooledFile) -> bool:
+    """`_link_if_unchanged` for a spooled file: compared chunk by chunk, never read whole."""
+    try:
+        info = os.lstat(old)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != file.length:
+            return False
+        with open(old, "rb") as a, open(file.source, "rb") as b:
+            while True:
+                chunk = a.read(CHUNK)
+                if chunk != b.read(CHUNK):
+                    return False
+                if not chunk:
+                    break
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
+
+
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _exchange(a: Path, b: Path) -> bool:
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
@@ -232,7 +279,10 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def _remove_leftovers(out: Path) -> None:
     """Temporary trees of builds that were killed before they could clean up."""
-    for stale in out.parent.glob(f".{out.name}.build-*"):
+    for stale in [
+        *out.parent.glob(f".{out.name}.build-*"),
+        *out.parent.glob(f".{out.name}.spool-*"),
+    ]:
         try:
             pid = int(stale.name.rsplit("-", 1)[1])
         except ValueError:

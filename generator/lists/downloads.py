@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from generator import spool
 from generator.catalogue.model import FieldSpec
 from generator.config import SiteConfig
 from generator.lists.model import PublishedRecord
@@ -174,50 +173,52 @@ def build_downloads(
 ) -> ListDownloads:
     columns = (*PORTAL_COLUMNS, *public_columns(fields))
     narrower = _TypeNarrower(columns)
-    text = io.StringIO()
-    text.write("\ufeff")  # so that spreadsheet software reads the file as UTF-8
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(c.name for c in columns)
-    json_rows = io.StringIO()
-    # json.dumps(row, ensure_ascii=False, sort_keys=True), without a new encoder and a sort per
-    # row: the keys go in already sorted (a stable sort keeps the last of equal names, as a dict).
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    order = sorted(range(len(columns)), key=lambda i: columns[i].name)
-    names = [columns[i].name for i in order]
-    for record in records:
-        raw = record_values(record, columns)
-        safe = ["'" + v if v.startswith(FORMULA_STARTS) else v for v in raw]  # neutralise(), inline
-        narrower.see(safe)
-        if safe != raw:
-            narrower.see(raw)
-        writer.writerow(safe)
-        json_rows.write(",\n" if json_rows.tell() else "\n")
-        row: dict[str, str | bool] = dict(zip(names, [raw[i] for i in order], strict=True))
-        row["portal_under_objection"] = row["portal_under_objection"] == "true"
-        json_rows.write(encode(row))
-    csv_bytes = text.getvalue().encode("utf-8")
-    head = {
-        "as_of": as_of.isoformat(),
-        "columns": [c.name for c in columns],
-        "licence": {"name": config.licence_name, "url": config.licence_url},
-        "list": code,
-        "name": {"zh-CN": title.zh, "en": title.get("en")},
-    }
-    # Written record by record, one per line; "records" sorts after every key of `head`, so the
-    # file is what json.dumps(sort_keys=True) would give, without a second copy of every row.
-    json_text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
-    json_text += (
-        ', "records": [' + json_rows.getvalue() + ("\n" if json_rows.tell() else "") + "]}\n"
-    )
-    json_bytes = json_text.encode("utf-8")
+    # Both files are written to the spool as the records go by: at a million records they are
+    # hundreds of megabytes each, several times that as Python strings (generator.spool).
+    csv_path, json_path = spool.new_path(".csv"), spool.new_path(".json")
+    with (
+        open(csv_path, "w", encoding="utf-8", newline="") as csv_file,
+        open(json_path, "w", encoding="utf-8", newline="") as json_file,
+    ):
+        csv_file.write("\ufeff")  # so that spreadsheet software reads the file as UTF-8
+        writer = csv.writer(csv_file, lineterminator="\r\n")
+        writer.writerow(c.name for c in columns)
+        head = {
+            "as_of": as_of.isoformat(),
+            "columns": [c.name for c in columns],
+            "licence": {"name": config.licence_name, "url": config.licence_url},
+            "list": code,
+            "name": {"zh-CN": title.zh, "en": title.get("en")},
+        }
+        # Written record by record, one per line; "records" sorts after every key of `head`, so
+        # the file is what json.dumps(sort_keys=True) would give, without a copy of every row.
+        json_file.write(json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1])
+        json_file.write(', "records": [')
+        # json.dumps(row, ensure_ascii=False, sort_keys=True), without a new encoder and a sort
+        # per row: the keys go in already sorted (a stable sort keeps the last of equal names).
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        order = sorted(range(len(columns)), key=lambda i: columns[i].name)
+        names = [columns[i].name for i in order]
+        separator = "\n"
+        for record in records:
+            raw = record_values(record, columns)
+            safe = ["'" + v if v.startswith(FORMULA_STARTS) else v for v in raw]  # neutralise()
+            narrower.see(safe)
+            if safe != raw:
+                narrower.see(raw)
+            writer.writerow(safe)
+            row: dict[str, str | bool] = dict(zip(names, [raw[i] for i in order], strict=True))
+            row["portal_under_objection"] = row["portal_under_objection"] == "true"
+            json_file.write(separator)
+            json_file.write(encode(row))
+            separator = ",\n"
+        json_file.write("\n]}\n" if separator == ",\n" else "]}\n")
+    csv_out = spool.finished(download_path(code, CSV_NAME), csv_path)
+    json_out = spool.finished(download_path(code, JSON_NAME), json_path)
     types = tuple(narrower.types)
-    package = _datapackage(code, title, columns, types, csv_bytes, json_bytes, config, as_of)
+    package = _datapackage(code, title, columns, types, csv_out, json_out, config, as_of)
     return ListDownloads(
-        (
-            OutputFile(download_path(code, CSV_NAME), csv_bytes),
-            OutputFile(download_path(code, JSON_NAME), json_bytes),
-            OutputFile(download_path(code, PACKAGE_NAME), _dumps(package)),
-        ),
+        (csv_out, json_out, OutputFile(download_path(code, PACKAGE_NAME), _dumps(package))),
         types,
     )
 
@@ -237,9 +238,9 @@ def _dumps(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def _integrity(data: bytes) -> dict[str, object]:
+def _integrity(file: OutputFile) -> dict[str, object]:
     # Frictionless checks both on validation: a truncated or altered download fails it.
-    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+    return {"bytes": file.nbytes(), "hash": "sha256:" + file.sha256()}
 
 
 def _datapackage(
@@ -247,8 +248,8 @@ def _datapackage(
     title: LangText,
     columns: Sequence[Column],
     types: Sequence[str],
-    csv_bytes: bytes,
-    json_bytes: bytes,
+    csv_file: OutputFile,
+    json_file: OutputFile,
     config: SiteConfig,
     as_of: dt.date,
 ) -> dict[str, object]:
@@ -278,7 +279,7 @@ def _datapackage(
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                **_integrity(csv_bytes),
+                **_integrity(csv_file),
                 "dialect": {"csv": {"delimiter": ",", "lineTerminator": "\r\n"}},
                 "schema": {
                     "fields": fields,
@@ -295,7 +296,7 @@ def _datapackage(
                 "format": "json",
                 "mediatype": "application/json",
                 "encoding": "utf-8",
-                **_integrity(json_bytes),
+                **_integrity(json_file),
             },
         ],
     }

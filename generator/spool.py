@@ -1,0 +1,73 @@
+"""Large output files are written to disk as they are made, never held in memory whole.
+
+A list's full download (data.csv, data.json) grows with the list: hundreds of megabytes at a
+million records, and several times that as Python strings. The task that makes one writes it
+into a spool folder and hands on a `SpooledFile` naming it; the site writer then moves the file
+into the site instead of writing bytes. The spool folder sits beside the site's temporary tree
+(`SiteWriter` opens it) and is removed with it, also when the build fails; forked workers
+inherit where it is. Outside a build (tests, `check`), spooled files go to the system's
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.model import OutputFile
+
+_FOLDER: str | None = None
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class SpooledFile(OutputFile):
+    """An output file whose bytes are in the finished file `source`, not in `data`."""
+
+    source: str = ""
+    length: int = 0
+
+    def nbytes(self) -> int:
+        return self.length
+
+    def read(self) -> bytes:
+        return Path(self.source).read_bytes()
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with open(self.source, "rb") as f:
+            while chunk := f.read(CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+@contextmanager
+def folder(path: Path) -> Iterator[Path]:
+    """Spool into `path` while the block runs; the folder and anything left in it go after."""
+    global _FOLDER
+    previous = _FOLDER
+    path.mkdir(parents=True, exist_ok=True)
+    _FOLDER = str(path)
+    try:
+        yield path
+    finally:
+        _FOLDER = previous
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def new_path(suffix: str) -> str:
+    """A fresh, empty file in the spool folder, for one output file's bytes."""
+    handle, path = tempfile.mkstemp(prefix="spool-", suffix=suffix, dir=_FOLDER)
+    os.close(handle)
+    return path
+
+
+def finished(site_path: str, source: str) -> SpooledFile:
+    """The output file at `site_path` whose bytes `source` now holds in full."""
+    return SpooledFile(site_path, b"", source, os.path.getsize(source))
