@@ -184,8 +184,8 @@ def test_forked_workers_read_the_store(tmp_path: Path) -> None:
     decision, _ = decide(mixed_project(tmp_path))
     list(decision.lists[0].published)  # the parent has a connection open when it forks
     tasks = [functools.partial(_records_file, decision, 0) for _ in range(4)]
-    serial = sorted((f.path, f.data) for f in parallel.run(tasks, 1))
-    forked = sorted((f.path, f.data) for f in parallel.run(tasks, 2))
+    serial = sorted((f.path, f.read()) for f in parallel.run(tasks, 1))
+    forked = sorted((f.path, f.read()) for f in parallel.run(tasks, 2))
     assert forked == serial and len(serial[0][1]) > 100
     assert list(decision.lists[0].published)  # still readable in the parent afterwards
 

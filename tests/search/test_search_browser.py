@@ -123,7 +123,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for file in index_files(chain(page_search_docs(content), LIST_DOCS)):
         target = out / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.data)
+        target.write_bytes(file.read())
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Handler, directory=str(out))
