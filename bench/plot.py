@@ -53,7 +53,7 @@ def plot(runs: list[dict[str, Any]], baseline: list[dict[str, Any]], out: Path) 
     import matplotlib.pyplot as plt
 
     fig, (time_ax, mem_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for series, style, name in ((baseline, "--", "before (issue 4)"), (runs, "-", "now")):
+    for series, style, name in ((baseline, "--", "before"), (runs, "-", "now")):
         if not series:
             continue
         n = [r["records"] for r in series]
