@@ -40,11 +40,16 @@ class SpooledFile(OutputFile):
         return Path(self.source).read_bytes()
 
     def sha256(self) -> str:
-        digest = hashlib.sha256()
-        with open(self.source, "rb") as f:
-            while chunk := f.read(CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest()
+        return file_sha256(self.source)
+
+
+def file_sha256(path: str) -> str:
+    """The sha256 of a file on disk, read a chunk at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import hashlib
 import os
 import shutil
 import stat
@@ -27,7 +26,7 @@ from typing import Protocol
 
 from generator import spool
 from generator.model import OutputFile
-from generator.spool import CHUNK, SpooledFile
+from generator.spool import CHUNK, SpooledFile, file_sha256
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -131,7 +130,7 @@ class SiteWriter:
         if self.objects is not None:
             # The file is complete and closed: the store links it under its digest as it is.
             # A spooled file has been moved to `target`: its digest is read from there.
-            digest = _file_sha256(target) if isinstance(file, SpooledFile) else file.sha256()
+            digest = file_sha256(target) if isinstance(file, SpooledFile) else file.sha256()
             self.objects.keep(digest, target)
             info = os.lstat(target)
             record = (file.path, digest, file.nbytes(), info.st_ino, info.st_mtime_ns)
@@ -255,14 +254,6 @@ def _link_if_same_file(old: str, target: str, file: SpooledFile) -> bool:
     except OSError:
         return False
     return True
-
-
-def _file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _exchange(a: Path, b: Path) -> bool:
