@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from generator import spool
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_AS_OF = "2026-11-30"
 # The inputs a sample project is made of; templates and node_modules are found from the repo itself.
@@ -232,3 +234,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if errors:
         pytest.fail("the browser reported errors:\n" + "\n".join(errors), pytrace=False)
     return result
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _spool_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Downloads made outside a site writer (unit tests) spool here and go with the session,
+    instead of piling up in the system's temporary folder (generator.spool)."""
+    with spool.folder(tmp_path_factory.mktemp("spool")) as folder:
+        yield folder
