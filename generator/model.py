@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import BinaryIO
 
 LANGS: tuple[str, ...] = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -39,6 +40,10 @@ class OutputFile:
 
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+    def same_bytes(self, other: BinaryIO) -> bool:
+        """Does the open file `other` hold exactly these bytes?"""
+        return other.read() == self.data
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.model import OutputFile
 
@@ -41,6 +42,16 @@ class SpooledFile(OutputFile):
 
     def sha256(self) -> str:
         return file_sha256(self.source)
+
+    def same_bytes(self, other: BinaryIO) -> bool:
+        """Compared a chunk at a time: the file is never read whole."""
+        with open(self.source, "rb") as mine:
+            while True:
+                chunk = mine.read(CHUNK)
+                if chunk != other.read(CHUNK):
+                    return False
+                if not chunk:
+                    return True
 
 
 def file_sha256(path: str) -> str:

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from generator import spool
 from generator.model import OutputFile
-from generator.spool import CHUNK, SpooledFile, file_sha256
+from generator.spool import SpooledFile, file_sha256
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -175,15 +175,13 @@ class SiteWriter:
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
         target = f"{self.tmp}/{file.path}"
-        old = f"{self.out}/{file.path}"
-        if isinstance(file, SpooledFile):  # already on disk: moved in, never read into memory
-            if self._previous and _link_if_same_file(old, target, file):
+        if self._previous and _link_if_unchanged(f"{self.out}/{file.path}", target, file):
+            if isinstance(file, SpooledFile):
                 os.unlink(file.source)
-                return True, target
+            return True, target
+        if isinstance(file, SpooledFile):  # already on disk: moved in, never read into memory
             shutil.move(file.source, target)
             return False, target
-        if self._previous and _link_if_unchanged(old, target, file.data):
-            return True, target
         with open(target, "wb") as f:
             f.write(file.data)
         return False, target
@@ -217,7 +215,7 @@ def _check_inside(path: str) -> None:
         raise UnsafeOutput(f"refusing to write outside the site: {path!r}")
 
 
-def _link_if_unchanged(old: str, target: str, data: bytes) -> bool:
+def _link_if_unchanged(old: str, target: str, file: OutputFile) -> bool:
     """Keep the previous site's file (a hard link: same inode, same mtime) when its bytes are equal.
 
     A deploy that syncs by size and mtime (rsync, most object-store sync tools) then uploads only
@@ -226,30 +224,11 @@ def _link_if_unchanged(old: str, target: str, data: bytes) -> bool:
     """
     try:
         info = os.lstat(old)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+        if not stat.S_ISREG(info.st_mode) or info.st_size != file.nbytes():
             return False
         with open(old, "rb") as f:
-            if f.read() != data:
+            if not file.same_bytes(f):
                 return False
-        os.link(old, target)
-    except OSError:
-        return False
-    return True
-
-
-def _link_if_same_file(old: str, target: str, file: SpooledFile) -> bool:
-    """`_link_if_unchanged` for a spooled file: compared chunk by chunk, never read whole."""
-    try:
-        info = os.lstat(old)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != file.length:
-            return False
-        with open(old, "rb") as a, open(file.source, "rb") as b:
-            while True:
-                chunk = a.read(CHUNK)
-                if chunk != b.read(CHUNK):
-                    return False
-                if not chunk:
-                    break
         os.link(old, target)
     except OSError:
         return False

@@ -14,19 +14,12 @@ import pytest
 from generator import cache
 from generator.build import BuildOptions, BuildResult, build
 from tests.conftest import make_project, run_cli
+from tests.test_atomic_build import snapshot as tree
 
 AS_OF = dt.date(2026, 11, 30)
 HOME = "---\ntitle:\n  zh-CN: 首页\n  en: Home\nslug: index\nnav_order: 1\n---\n欢迎。\n"
 ABOUT = "---\ntitle:\n  zh-CN: 关于\n  en: About\nslug: about\nnav_order: 2\n---\n正文。\n"
 NOTICE = "---\ntitle: 通知\nslug: first\ndate: 2026-01-05\n---\n正文。\n"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def inodes(folder: Path) -> dict[str, tuple[int, int]]:

@@ -253,21 +253,20 @@ class Partition:
         if info is None:
             raise RuntimeError("the search index's first pass has not run")
         units = min(info.shards, SPILL_BUCKETS)
-        for unit in range(number, units, TASKS):
-            paths = [
-                self._token_path(w, b)
-                for b in range(unit, SPILL_BUCKETS, units)
-                for w in range(self.writers)
-            ]
+        for unit, paths in self._task_units(number, units, self._token_path):
             yield from self._shard_files(unit, units, paths, info)
         units = min(info.parts, SPILL_BUCKETS)
-        for unit in range(number, units, TASKS):
-            paths = [
-                self._store_path(w, b)
-                for b in range(unit, SPILL_BUCKETS, units)
-                for w in range(self.writers)
-            ]
+        for unit, paths in self._task_units(number, units, self._store_path):
             yield from self._store_files(unit, units, paths, info.parts)
+
+    def _task_units(
+        self, number: int, units: int, path: Callable[[int, int], Path]
+    ) -> Iterator[tuple[int, list[Path]]]:
+        """Task ``number``'s units of ``units``, each with the spill files (every writer's, of
+        every bucket that maps to the unit) it reads."""
+        for unit in range(number, units, TASKS):
+            buckets = range(unit, SPILL_BUCKETS, units)
+            yield unit, [path(w, b) for b in buckets for w in range(self.writers)]
 
     def _shard_files(
         self, unit: int, units: int, paths: list[Path], info: ShardSetInfo

@@ -14,8 +14,9 @@ import pytest
 
 from generator.lists.fragments import RecordFragments
 from generator.lists.model import PublishedRecord
-from generator.lists.render import _helpers, list_info
+from generator.lists.render import ListInfo, _helpers, list_info
 from generator.model import LANGS
+from generator.render import Renderer
 from tests.lists.test_render import CATALOGUE, debt, list_result, penalty, renderer, uscc
 
 MACRO = '{% import "lists/_macros.html" as m with context %}{{ m.record(r, info, level, mode) }}'
@@ -55,19 +56,25 @@ def corpus() -> list[PublishedRecord]:
     ]
 
 
-@pytest.mark.parametrize(
-    ("lang", "mode", "level"), list(itertools.product(LANGS, ("list", "subject"), (2, 3)))
-)
-def test_fast_path_equals_the_macro(lang: str, mode: str, level: int) -> None:
+def _setup() -> tuple[
+    Renderer, dict[str, object], RecordFragments, list[PublishedRecord], dict[str, ListInfo]
+]:
+    """A renderer, its template helpers, the fast path, and the corpus with its lists."""
     r = renderer()
-    helpers = _helpers(r)
-    fast = RecordFragments(r)
-    macro = r.env.from_string(MACRO)
     records = corpus()
     infos = {
         code: list_info(list_result(code, [x for x in records if x.item_code == code]), CATALOGUE)
         for code in ("SX-02", "SX-04")
     }
+    return r, _helpers(r), RecordFragments(r), records, infos
+
+
+@pytest.mark.parametrize(
+    ("lang", "mode", "level"), list(itertools.product(LANGS, ("list", "subject"), (2, 3)))
+)
+def test_fast_path_equals_the_macro(lang: str, mode: str, level: int) -> None:
+    r, helpers, fast, records, infos = _setup()
+    macro = r.env.from_string(MACRO)
     for record in records:
         info = infos[record.item_code]
         expected = macro.render(
@@ -117,15 +124,8 @@ SUBJECT_MACRO = (
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_fast_subject_main_equals_the_macro(lang: str) -> None:
-    r = renderer()
-    helpers = _helpers(r)
-    fast = RecordFragments(r)
+    r, helpers, fast, records, infos = _setup()
     macro = r.env.from_string(SUBJECT_MACRO)
-    records = corpus()
-    infos = {
-        code: list_info(list_result(code, [x for x in records if x.item_code == code]), CATALOGUE)
-        for code in ("SX-02", "SX-04")
-    }
     # One subject with records on two lists, one with a single record and no credit code.
     cases = [
         [(infos["SX-02"], records[:2]), (infos["SX-04"], records[-1:])],
