@@ -13,8 +13,12 @@
    own --timings file gives each stage's time. Then it counts the files and bytes written.
 3. Writes `bench/results/<N>.json` and prints a table.
 
-A cold build (the default) removes the previous site first: no change files to compare, and no
-old tree to swap out. `--warm` keeps it, as a daily rebuild in CI would. `--profile` runs the
+A cold build (the default) starts without the previous site: no change files to compare, and no
+old tree to swap out. The old site is moved aside first and removed only after the build has been
+measured: on a file system without a journal (this machine's ext4), inodes freed in the last
+minutes are skipped one by one when new files are made (ext4's `recently_deleted`), so removing
+a million files just before a build made every file of it cost up to 1 ms of system time
+instead of about 50 µs (docs/performance.md, "The disk"). `--warm` keeps it, as a daily rebuild in CI would. `--profile` runs the
 build under pyinstrument (`pip install pyinstrument`) and writes `<N>.profile.txt` and `.html`
 beside the results instead of timing it.
 
@@ -116,6 +120,21 @@ def _tree_digest(folder: Path) -> str:
 
 
 # -- one build ---------------------------------------------------------------------------------
+
+
+def set_aside(site: Path) -> Path | None:
+    """Move the previous site out of the way, to be removed after the build (`remove_aside`)."""
+    if not site.exists():
+        return None
+    aside = site.parent / f".{site.name}.aside-{os.getpid()}"
+    shutil.rmtree(aside, ignore_errors=True)
+    site.rename(aside)
+    return aside
+
+
+def remove_aside(aside: Path | None) -> None:
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def build_command(work: Path, as_of: str, timings: Path, jobs: int | None) -> list[str]:
@@ -273,8 +292,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     if args.incremental:
         return incremental(args, work, results, generated)
     site = work / "site"
-    if not args.warm:
-        shutil.rmtree(site, ignore_errors=True)
+    old = None if args.warm else set_aside(site)
     timings = work / "timings.json"
     timings.unlink(missing_ok=True)
     cmd = build_command(work, args.as_of, timings, args.jobs)
@@ -283,6 +301,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     load_before = os.getloadavg()
     measured = run_build(cmd, work / "build.log")
     load_after = os.getloadavg()
+    remove_aside(old)
     if measured["exit_code"] not in (0, 1):
         raise SystemExit(f"the build failed; see {work / 'build.log'}")
     stages = json.loads(timings.read_text("utf-8")) if timings.is_file() else {}
@@ -331,7 +350,7 @@ def incremental(
 ) -> dict[str, Any]:
     """Cold, unchanged and 0.1%-changed builds with `--cache`, in a copy of the project."""
     copy = work.parent / f"{work.name}-incremental"
-    shutil.rmtree(copy, ignore_errors=True)
+    previous_copy = set_aside(copy)  # removed after the builds (see the module docstring)
     copy.mkdir(parents=True)
     for name in ("catalogue", "content"):
         shutil.copytree(work / name, copy / name)
@@ -364,12 +383,14 @@ def incremental(
         print(f"{name}: {measured['wall_s']:.2f} s, {stages.get('write', {})}", file=sys.stderr)
 
     measure("cold_without_cache", cached=False)
-    shutil.rmtree(site)
+    old = set_aside(site)
     measure("cold", cached=True)
+    remove_aside(old)
     measure("unchanged_first", cached=True)
     measure("unchanged", cached=True)
     edited = edit_records(copy / "content" / "lists", args.edit_every)
     measure("changed_0.1pct", cached=True)
+    remove_aside(previous_copy)
     reference = scenarios["cold_without_cache"]["wall_s"]
     result = {
         "records_requested": args.records,

@@ -133,3 +133,23 @@ def test_incremental_scenarios_are_measured(tmp_path: Path) -> None:
     assert 0 < scenarios["changed_0.1pct"]["write"]["written"] < files / 2
     assert set(result["ratio_to_cold"]) == set(scenarios)
     assert "unchanged" in done.stdout and "of cold" in done.stdout
+
+
+def test_a_second_cold_run_builds_without_the_old_site_and_removes_it_after(
+    bench_run: tuple[dict[str, Any], str, Path], tmp_path: Path
+) -> None:
+    """The old site is set aside, not removed, before the build; nothing of it is left after."""
+    _, _, work = bench_run
+    results = tmp_path / "results"
+    marker = work / "site" / "left-by-the-first-run.txt"
+    marker.write_text("old", "utf-8")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), str(RECORDS),
+         "--work", str(work), "--results", str(results)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads((results / f"{RECORDS}.json").read_text("utf-8"))
+    assert result["write"]["unchanged"] == 0  # cold: no previous site to keep files from
+    assert not marker.exists()
+    assert [p.name for p in work.iterdir() if ".aside-" in p.name] == []
