@@ -67,12 +67,14 @@ def subject_route(subject_key: str) -> str:
     """The page that gathers one subject's published records from every list.
 
     Keys are credit codes or `p-<hex>`; anything else is hashed so that no key can make an unsafe
-    path.
+    path. A subject page is a file, `<key>.html`, not a folder with an index.html: a million
+    subjects would otherwise cost a million folders too, and making a folder costs the file
+    system more than making the file in it (docs/performance.md, "The disk").
     """
-    folder = (
+    name = (
         subject_key if _SAFE_KEY_RE.fullmatch(subject_key) else "k-" + _short_hash(subject_key, 16)
     )
-    return f"{SUBJECTS_ROUTE}{subject_fanout(subject_key)}/{folder}/"
+    return f"{SUBJECTS_ROUTE}{subject_fanout(subject_key)}/{name}.html"
 
 
 def record_route(subject_key: str, record_key: str) -> str:

@@ -66,10 +66,10 @@ def _consultation(site: Path, state: str) -> str:
 
 def _organisation_subject(site: Path) -> tuple[str, str]:
     """A subject page of an organisation (not a person), and its credit code, to search for."""
-    for path in sorted(site.glob("subjects/*/*/index.html")):
-        key = path.parent.name
+    for path in sorted(site.glob("subjects/*/*.html")):
+        key = path.stem
         if re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", key):
-            return path.parent.relative_to(site).as_posix() + "/", key
+            return path.relative_to(site).as_posix(), key
     raise AssertionError("the sample site has no organisation's subject page")
 
 

@@ -66,7 +66,7 @@ def rel(site: Path, path: Path) -> str:
 
 
 def subject_page(site: Path, code: str) -> Path:
-    (page,) = site.glob(f"subjects/*/{code}/index.html")
+    (page,) = site.glob(f"subjects/*/{code}.html")
     return page
 
 
