@@ -153,3 +153,17 @@ def test_a_second_cold_run_builds_without_the_old_site_and_removes_it_after(
     assert result["write"]["unchanged"] == 0  # cold: no previous site to keep files from
     assert not marker.exists()
     assert [p.name for p in work.iterdir() if ".aside-" in p.name] == []
+
+
+def test_the_disk_probe_reports_each_step(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "disk.py"), "300", "--size", "100",
+         "--dir", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    for step in ("fresh", "remove", "after_removal"):
+        assert set(result[step]) == {"wall_s", "sys_s", "us_per_file"}
+        assert result[step]["us_per_file"] > 0
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
