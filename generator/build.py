@@ -47,7 +47,7 @@ class BuildOptions:
     strict: bool = False
     previous: Path | None = None  # the previous site, for the lists' changes (default: out)
     allow_shrink: bool = False  # let a provider's records vanish beyond the shrink threshold
-    jobs: int = 1  # processes that render and index (generator.parallel); the CLI uses every core
+    jobs: int = 1  # processes that decide (forked), render and index (parallel); CLI: every core
     cache: Path | None = None  # a build cache folder (generator.cache): reuse an identical build
     reuse: bool = True  # with a cache, may a hit skip the build? (not when rows are reported)
 
@@ -131,7 +131,8 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     # 3. decide: publication rules say what may be shown.
     with reporter.stage("decide"):
         if catalogue is not None:
-            inputs = replace(inputs, lists=load_and_decide(root, catalogue, config, as_of, diags))
+            lists = load_and_decide(root, catalogue, config, as_of, diags, options.jobs)
+            inputs = replace(inputs, lists=lists)
         if inputs.lists is not None:
             # Read before the site is replaced; a truncated source must fail before any write.
             # Its findings are kept apart too: the next build compares against another manifest.

@@ -121,7 +121,7 @@ def cli() -> None:
 )  # fmt: skip
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None,
-    help="Processes that render and index the site (default: every core).",
+    help="Processes that decide, render and index the site (default: every core).",
 )  # fmt: skip
 @click.option(
     "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,

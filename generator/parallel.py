@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from generator.forked import receive_message
 from generator.model import OutputFile
 
 Task = Callable[[], Iterable[OutputFile]]
@@ -181,10 +182,8 @@ class _Pool:
             while pending:
                 for connection in wait(pending):
                     assert isinstance(connection, Connection)
-                    try:
-                        kind, payload = pickle.loads(connection.recv_bytes())
-                    except EOFError:
-                        raise WorkerFailed("a worker died without a word") from None
+                    died = WorkerFailed("a worker died without a word")
+                    kind, payload = receive_message(connection, died)
                     if kind == "files":
                         yield from payload
                     elif kind == "done":

@@ -47,9 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import forked
 from generator.catalogue.model import Catalogue, Department, Item, TableSchema
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostics, Location
+from generator.diagnostics import Diagnostic, Diagnostics, Location
 from generator.lists import rules
 from generator.lists.accounting import check_accounting
 from generator.lists.model import (
@@ -125,9 +126,18 @@ class ListsDecision:
 
 
 def load_and_decide(
-    root: Path, catalogue: Catalogue, config: SiteConfig, as_of: dt.date, diags: Diagnostics
+    root: Path,
+    catalogue: Catalogue,
+    config: SiteConfig,
+    as_of: dt.date,
+    diags: Diagnostics,
+    jobs: int = 1,
 ) -> ListsDecision:
-    """Read content/lists/, validate every row and decide each one's outcome."""
+    """Read content/lists/, validate every row and decide each one's outcome.
+
+    With `jobs` above 1, each package's rows are validated and judged in a forked child while
+    this process records the verdicts (generator.forked): the same outcomes, on two cores.
+    """
     by_item: dict[str, list[ListPackage]] = {}
     for package in discover_packages(root, diags):
         by_item.setdefault(package.item_code, []).append(package)
@@ -135,7 +145,9 @@ def load_and_decide(
     store = ListsStore()
     try:
         results = tuple(
-            _decide_list(code, tuple(by_item[code]), catalogue, ctx, store.begin_list(), diags)
+            _decide_list(
+                code, tuple(by_item[code]), catalogue, ctx, store.begin_list(), diags, jobs
+            )
             for code in sorted(by_item)
         )
         public = (n for n, result in enumerate(results, start=1) if result.public)
@@ -156,6 +168,7 @@ def _decide_list(
     ctx: rules.Context,
     writer: ListWriter,
     diags: Diagnostics,
+    jobs: int = 1,
 ) -> ListResult:
     builder = _ListBuilder(code, writer, KeyIndex(writer.store))
     in_force = catalogue.in_force.item(code) if catalogue.in_force else None
@@ -179,7 +192,7 @@ def _decide_list(
         withdrawals, objections = _load_actions(code, usable, ctx, diags)
         for package in usable:
             builder.package(package, departments[package.name], known, schema, domain, ctx,
-                            withdrawals, objections, diags)  # fmt: skip
+                            withdrawals, objections, diags, jobs)  # fmt: skip
         builder.resolve_duplicates(diags)
         _warn_unmatched(builder.seen, withdrawals, objections, diags)
     result = builder.result(tuple(p.name for p in packages), public=reason is None, reason=reason)
@@ -362,6 +375,88 @@ class _Source:
     enumerated: frozenset[str]  # rules.enumerated_fields(schema), computed once
 
 
+@dataclass(frozen=True)
+class RowVerdict:
+    """What the rules say of one row, before the duplicate rule and the store have a say.
+
+    Computed from the row alone (`_RowJob.verdict`), so it may be computed in another process.
+    """
+
+    number: int  # the row number (the header is row 1)
+    key: str | None  # the record key, when the row has cells
+    error: str | None = None  # the row failed validation: rejected with this code
+    rejected: tuple[str, str | None] | None = None  # rule 2: (reason, field to point at)
+    early_repair: tuple[dt.date, dt.date, Location] | None = None  # (repaired, min end, where)
+    withheld: str | None = None  # the reason the record is not shown
+    flagged: bool = False  # published, under objection
+    record: tuple[int, str, str, bytes] | None = None  # published: ListWriter.publish_encoded's
+
+
+@dataclass(frozen=True)
+class _RowJob:
+    """One package's rows, validated and judged one by one: here, or in a forked child."""
+
+    code: str
+    source: _Source
+    domain: DomainContext
+    ctx: rules.Context
+    withdrawals: _Actions
+    objections: _Actions
+
+    def here(self, diags: Diagnostics, stats: TableStats) -> Iterator[RowVerdict]:
+        records, schema = self.source.package.records, self.source.schema
+        for row in read_table(records, schema.descriptor, diags, self.domain, stats):
+            yield self.verdict(row)
+
+    def forked(self, diags: Diagnostics, stats: TableStats) -> Iterator[RowVerdict]:
+        """The same verdicts, computed in a forked child while the caller records them."""
+        mine, theirs = Diagnostics(), TableStats()
+
+        def receive(payload: tuple[list[Diagnostic], int]) -> None:
+            found, rows = payload
+            diags.extend(found)  # printed sorted: the order they arrive in does not matter
+            stats.rows += rows
+
+        return forked.stream(
+            lambda: self.here(mine, theirs), lambda: (mine.items, theirs.rows), receive
+        )
+
+    def verdict(self, row: Row) -> RowVerdict:
+        source, ctx = self.source, self.ctx
+        roles = source.schema.roles
+        key = _key(self.code, row.texts, roles) if row.texts else None
+        if row.error is not None:
+            return RowVerdict(row.number, key, row.error)
+        assert key is not None
+        facts = _facts(
+            source.item,
+            row,
+            roles,
+            self.withdrawals.by_key.get(key),
+            self.objections.by_key.get(key),
+        )
+        verdict = rules.decide_row(facts, ctx)
+        if verdict is not None and verdict.outcome == REJECTED:
+            field_ = roles.get("decision_number")
+            if facts.decision_number and facts.decision_date is None:
+                field_ = roles.get("decision_date")
+            return RowVerdict(row.number, key, rejected=(verdict.reason, field_))
+        window = rules.publicity_window_of(facts, ctx)
+        assert window is not None  # rule 2 rejected rows without a decision date
+        early = None
+        if facts.withdrawal is not None and rules.early_repair(facts, ctx):
+            early = (facts.withdrawal.date, window.min_end, facts.withdrawal.location)
+        if verdict is not None:
+            return RowVerdict(row.number, key, early_repair=early, withheld=verdict.reason)
+        flagged = rules.under_objection(facts, ctx)
+        shown = rules.public_values(row.texts, source.schema, facts.natural_person,
+                                    source.enumerated)  # fmt: skip
+        fields = tuple((f.name, shown[f.name]) for f in source.schema.fields if f.name in shown)
+        record = _published(key, source, row, facts, window, flagged, fields)
+        return RowVerdict(row.number, key, early_repair=early, flagged=flagged,
+                          record=ListWriter.encoded(record))  # fmt: skip
+
+
 class _ListBuilder:
     """Decides one outcome per row and hands it, and any published record, to the store at once.
 
@@ -410,19 +505,23 @@ class _ListBuilder:
         withdrawals: _Actions,
         objections: _Actions,
         diags: Diagnostics,
+        jobs: int = 1,
     ) -> None:
         start = self._begin(package, department.level == "municipal")
         source = _Source(package, department, item, schema, rules.enumerated_fields(schema))
+        job = _RowJob(self.code, source, domain, ctx, withdrawals, objections)
         stats = TableStats()
-        roles = schema.roles
-        for row in read_table(package.records, schema.descriptor, diags, domain, stats):
-            location = Location(package.records.path, row=row.number)
-            key = _key(self.code, row.texts, roles) if row.texts else None
-            if row.error is not None:
-                self._reject(location, key, row.error)
+        path = package.records.path
+        verdicts = (
+            job.forked(diags, stats) if jobs > 1 and forked.AVAILABLE else job.here(diags, stats)
+        )
+        for v in verdicts:
+            location = Location(path, row=v.number)
+            if v.error is not None:
+                self._reject(location, v.key, v.error)
                 continue
-            assert key is not None
-            copies = self.keys.get(key)
+            assert v.key is not None
+            copies = self.keys.get(v.key)
             last = copies[1] if copies is not None else None
             if last is not None and last >= start:
                 diags.error(
@@ -431,12 +530,9 @@ class _ListBuilder:
                     f"{self.outcomes[last].location.row} of this file already",
                     location,
                 )
-                self._reject(location, key, "list.duplicate-key")
+                self._reject(location, v.key, "list.duplicate-key")
                 continue
-            facts = _facts(
-                item, row, roles, withdrawals.by_key.get(key), objections.by_key.get(key)
-            )
-            self._decide(source, row, location, key, facts, ctx, diags)
+            self._apply(v, v.key, location, diags)
         self.input_rows += stats.rows
 
     def _reject(self, location: Location, key: str | None, reason: str) -> None:
@@ -444,53 +540,36 @@ class _ListBuilder:
             self.keys.reject(key)
         self.outcomes.append(Outcome(location, key, REJECTED, reason))
 
-    def _decide(
-        self,
-        source: _Source,
-        row: Row,
-        location: Location,
-        key: str,
-        facts: rules.Facts,
-        ctx: rules.Context,
-        diags: Diagnostics,
-    ) -> None:
-        verdict = rules.decide_row(facts, ctx)
-        if verdict is not None and verdict.outcome == REJECTED:
-            field_ = source.schema.roles.get("decision_number")
-            if facts.decision_number and facts.decision_date is None:
-                field_ = source.schema.roles.get("decision_date")
+    def _apply(self, v: RowVerdict, key: str, location: Location, diags: Diagnostics) -> None:
+        """Record a row's verdict (`_RowJob.verdict`), once the row is known not to repeat one."""
+        if v.rejected is not None:
+            reason, field_ = v.rejected
             diags.error(
-                f"list.{verdict.reason}",
+                f"list.{reason}",
                 "no legally binding document: the decision number and date are required "
                 "(Art. 12, last paragraph)",
                 Location(location.path, row=location.row, field=field_),
             )
-            self._reject(location, key, verdict.reason)
+            self._reject(location, key, reason)
             return
-        window = rules.publicity_window_of(facts, ctx)
-        assert window is not None  # rule 2 rejected rows without a decision date
-        if facts.withdrawal is not None and rules.early_repair(facts, ctx):
+        if v.early_repair is not None:
+            repaired, min_end, where = v.early_repair
             diags.warning(
                 "list.early-repair",
-                f"repaired on {facts.withdrawal.date}, before the minimum publicity period "
-                f"ends on {window.min_end}",
-                facts.withdrawal.location,
+                f"repaired on {repaired}, before the minimum publicity period ends on {min_end}",
+                where,
             )
         index = len(self.outcomes)
         copies = self.keys.get(key)
         if copies is not None and copies[0] is not None:
             self.more.setdefault(key, []).append(index)
         self.keys.copy(key, index)
-        if verdict is not None:
-            self.outcomes.append(Outcome(location, key, WITHHELD, verdict.reason))
+        if v.withheld is not None:
+            self.outcomes.append(Outcome(location, key, WITHHELD, v.withheld))
             return
-        flagged = rules.under_objection(facts, ctx)
-        shown = rules.public_values(
-            row.texts, source.schema, facts.natural_person, source.enumerated
-        )
-        fields = tuple((f.name, shown[f.name]) for f in source.schema.fields if f.name in shown)
-        self.outcomes.publish(index, _published(key, source, row, facts, window, flagged, fields))
-        reason = "under-objection" if flagged else ""
+        assert v.record is not None
+        self.outcomes.publish_encoded(index, *v.record)
+        reason = "under-objection" if v.flagged else ""
         self.outcomes.append(Outcome(location, key, PUBLISHED, reason))
 
     def resolve_duplicates(self, diags: Diagnostics) -> None:

@@ -255,8 +255,18 @@ class ListWriter:
         )
 
     def publish(self, index: int, record: PublishedRecord) -> None:
+        self.publish_encoded(index, *self.encoded(record))
+
+    @staticmethod
+    def encoded(record: PublishedRecord) -> tuple[int, str, str, bytes]:
+        """What `publish_encoded` takes: made from the record alone, in any process."""
         newest = -record.decision_date.toordinal()
-        self.records.append((index, newest, record.key, record.subject_key, encode_record(record)))
+        return newest, record.key, record.subject_key, encode_record(record)
+
+    def publish_encoded(
+        self, index: int, newest: int, key: str, subject_key: str, data: bytes
+    ) -> None:
+        self.records.append((index, newest, key, subject_key, data))
         if len(self.records) >= CHUNK:
             self._flush_records()
 

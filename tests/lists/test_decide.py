@@ -319,12 +319,24 @@ def package_files(
     return files
 
 
+# Every test here runs twice: rows judged in this process, and in a forked child while this
+# process records them (load_and_decide's jobs > 1). Both must give the same decision.
+JOBS = [1]
+
+
+@pytest.fixture(autouse=True, params=[1, 2], ids=["here", "forked"])
+def _jobs(request: pytest.FixtureRequest) -> Iterable[None]:
+    JOBS[0] = request.param
+    yield
+    JOBS[0] = 1
+
+
 def decide(
     root: Path, catalogue: Catalogue | None = None, as_of: dt.date = AS_OF, **policy: Any
 ) -> tuple[ListsDecision, Diagnostics]:
     diags = Diagnostics()
     decision = load_and_decide(
-        root, catalogue or make_catalogue(), site_config(**policy), as_of, diags
+        root, catalogue or make_catalogue(), site_config(**policy), as_of, diags, JOBS[0]
     )
     return decision, diags
 
@@ -878,7 +890,7 @@ def test_repo_catalogue_sx02_package(tmp_path: Path) -> None:
     diags = Diagnostics()
     catalogue = load_catalogue(project, AS_OF, diags)
     assert catalogue is not None
-    decision = load_and_decide(project, catalogue, site_config(), AS_OF, diags)
+    decision = load_and_decide(project, catalogue, site_config(), AS_OF, diags, JOBS[0])
     result = decision.get("SX-02")
     assert result is not None
     assert [(o.outcome, o.reason) for o in result.outcomes] == [
@@ -954,7 +966,7 @@ def test_the_example_package_in_the_docs_is_valid(tmp_path: Path) -> None:
     diags = Diagnostics()
     catalogue = load_catalogue(project, AS_OF, diags)
     assert catalogue is not None
-    decision = load_and_decide(project, catalogue, site_config(), AS_OF, diags)
+    decision = load_and_decide(project, catalogue, site_config(), AS_OF, diags, JOBS[0])
     assert [d for d in found(diags) if d[0].startswith("content/")] == []
     result = decision.get("SX-02")
     assert result is not None
@@ -965,3 +977,31 @@ def test_the_example_package_in_the_docs_is_valid(tmp_path: Path) -> None:
     (record,) = result.published
     assert record.publicity_end == dt.date(2027, 9, 15)
     assert "120104198507120314" not in record_strings(record)
+
+
+def test_the_sample_lists_are_decided_alike_here_and_forked() -> None:
+    """The shipped sample (duplicates, early repairs, rejected rows, several encodings): every
+    outcome, published record and diagnostic is the same whether rows are judged here or in a
+    forked child."""
+    from generator.catalogue.load import load_catalogue
+    from generator.config import load_config
+
+    as_of = dt.date(2026, 11, 30)
+
+    def run(jobs: int) -> tuple[list[Any], list[Any], list[Any]]:
+        diags = Diagnostics()
+        config = load_config(REPO, diags)
+        catalogue = load_catalogue(REPO, as_of, diags)
+        assert config is not None and catalogue is not None
+        decision = load_and_decide(REPO, catalogue, config, as_of, diags, jobs)
+        try:
+            outcomes = [(r.item_code, list(r.outcomes), r.counts, r.reasons) for r in decision.lists]
+            records = [list(r.published) for r in decision.lists]
+            return outcomes, records, diags.sorted()
+        finally:
+            decision.close()
+
+    here, forked = run(1), run(2)
+    assert sum(len(outcomes) for _, outcomes, *_ in here[0]) > 1000
+    assert here[2]  # the sample has warnings to compare
+    assert forked == here
