@@ -25,7 +25,7 @@ from generator.lists.accounting import reasons_by_outcome
 from generator.lists.fragments import RecordFragments
 from generator.lists.model import WITHHELD, PublishedRecord
 from generator.lists.store import MemorySubjects, StoredSubjects, SubjectPart
-from generator.model import LANGS, LangText, OutputFile, SearchDoc
+from generator.model import DEFAULT_LANG, LANGS, LangText, OutputFile, SearchDoc
 from generator.render import NavEntry, Renderer
 
 if TYPE_CHECKING:
@@ -571,7 +571,14 @@ def _subject_pages(
 
 
 def search_docs(decision: ListsDecision) -> Iterator[SearchDoc]:
-    """A document per subject and one per record, in both languages; values are already masked."""
+    """A document per subject and one per record; values are already masked.
+
+    One language only: subjects and records are indexed once, in language-neutral shards
+    (generator/search/index.py), since names are Chinese and codes are codes. A copy per
+    language would be made, and read by every writer of the index's first pass, only to be
+    dropped there.
+    """
+    lang = DEFAULT_LANG
     for subject_key, records in decision.subject_groups().groups():
         latest = max(records, key=lambda r: (r.decision_date, r.key))
         names = sorted({r.subject_name for r in records})
@@ -579,27 +586,25 @@ def search_docs(decision: ListsDecision) -> Iterator[SearchDoc]:
         # A subject is on every list its records are on: the codes, separated by spaces, so
         # that filtering the search by any one of those lists keeps it (search.js: listsOf).
         lists = " ".join(sorted({r.item_code for r in records}))
-        for lang in LANGS:
-            yield SearchDoc(
-                ref=f"subject:{lang}:{subject_key}",
-                kind="subject",
-                lang=lang,
-                title=latest.subject_name,
-                text=" ".join([*names, *sorted({r.decision_number for r in records})]),
-                url=routes.subject_route(subject_key),
-                codes=codes,
-                list_code=lists or None,
-            )
+        yield SearchDoc(
+            ref=f"subject:{lang}:{subject_key}",
+            kind="subject",
+            lang=lang,
+            title=latest.subject_name,
+            text=" ".join([*names, *sorted({r.decision_number for r in records})]),
+            url=routes.subject_route(subject_key),
+            codes=codes,
+            list_code=lists or None,
+        )
         for record in records:
             text = " ".join([record.authority, *(v for _, v in record.fields if v)])
-            for lang in LANGS:
-                yield SearchDoc(
-                    ref=f"record:{lang}:{record.key}",
-                    kind="record",
-                    lang=lang,
-                    title=f"{record.subject_name} {record.decision_number}",
-                    text=text[:500],
-                    url=routes.record_route(subject_key, record.key),
-                    codes=tuple(c for c in (record.subject_code, record.decision_number) if c),
-                    list_code=record.item_code,
-                )
+            yield SearchDoc(
+                ref=f"record:{lang}:{record.key}",
+                kind="record",
+                lang=lang,
+                title=f"{record.subject_name} {record.decision_number}",
+                text=text[:500],
+                url=routes.record_route(subject_key, record.key),
+                codes=tuple(c for c in (record.subject_code, record.decision_number) if c),
+                list_code=record.item_code,
+            )
