@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import queue
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
+from threading import Event
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 BATCH = 256  # items per message: enough that pickling and the pipe cost little per item
+LOOKAHEAD = 16  # messages read ahead of the consumer, per child: bounds the parent's memory
 
 AVAILABLE = "fork" in multiprocessing.get_all_start_methods()
 
@@ -43,11 +47,16 @@ def stream(
     child = context.Process(target=_child, args=(produce, collect, writer), daemon=True)
     child.start()
     writer.close()
+    messages: queue.Queue[bytes | None] = queue.Queue(LOOKAHEAD)
+    stop = threading.Event()
+    ahead = threading.Thread(target=_read_ahead, args=(reader, messages, stop), daemon=True)
+    ahead.start()
     try:
         while True:
-            kind, payload = receive_message(
-                reader, ChildFailed("a forked worker died without a word")
-            )
+            data = messages.get()
+            if data is None:
+                raise ChildFailed("a forked worker died without a word")
+            kind, payload = pickle.loads(data)
             if kind == "items":
                 yield from payload
             elif kind == "done":
@@ -57,10 +66,34 @@ def stream(
                 raise ChildFailed(f"in a forked worker:\n{payload}")
     finally:
         # The consumer may stop early (an exception of its own): the child must not linger.
+        stop.set()
         if child.is_alive():
             child.terminate()
         child.join()
+        ahead.join()  # the child is gone: its read ends at the end of the pipe
         reader.close()
+
+
+def _read_ahead(reader: Connection, messages: queue.Queue[bytes | None], stop: Event) -> None:
+    """Read the child's messages as they come, up to LOOKAHEAD ahead of the consumer.
+
+    The pipe itself holds less than one message, so without this the child could never run
+    more than a message ahead, and several children fed to one consumer (heapq.merge, in the
+    decide stage) would take turns instead of working at once. The read releases the GIL.
+    """
+    while not stop.is_set():
+        try:
+            data: bytes | None = reader.recv_bytes()
+        except (EOFError, OSError):
+            data = None
+        while not stop.is_set():
+            try:
+                messages.put(data, timeout=0.05)
+                break
+            except queue.Full:
+                continue
+        if data is None:
+            return
 
 
 def receive_message(connection: Connection, died: Exception) -> tuple[str, Any]:

@@ -41,16 +41,19 @@ from tuples (as tests do) works the same.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from generator import forked
 from generator.catalogue.model import Catalogue, Department, Item, TableSchema
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic, Diagnostics, Location
+from generator.diagnostics import Diagnostics, Location
 from generator.lists import rules
 from generator.lists.accounting import check_accounting
 from generator.lists.model import (
@@ -76,8 +79,12 @@ from generator.lists.validate import (
     WITHDRAWALS_SCHEMA,
     DomainContext,
     Row,
+    Share,
+    ShareFindings,
     TableStats,
+    merge_shares,
     raw_rows,
+    read_share,
     read_table,
 )
 
@@ -408,18 +415,28 @@ class _RowJob:
         for row in read_table(records, schema.descriptor, diags, self.domain, stats):
             yield self.verdict(row)
 
-    def forked(self, diags: Diagnostics, stats: TableStats) -> Iterator[RowVerdict]:
-        """The same verdicts, computed in a forked child while the caller records them."""
-        mine, theirs = Diagnostics(), TableStats()
+    def forked(self, diags: Diagnostics, stats: TableStats, shares: int) -> Iterator[RowVerdict]:
+        """The same verdicts, computed in `shares` forked children while the caller records
+        them: each validates and judges its share of the rows (validate.Share), and their
+        verdicts are merged back into row order."""
+        records, descriptor = self.source.package.records, self.source.schema.descriptor
+        parts: list[ShareFindings] = [ShareFindings() for _ in range(shares)]
 
-        def receive(payload: tuple[list[Diagnostic], int]) -> None:
-            found, rows = payload
-            diags.extend(found)  # printed sorted: the order they arrive in does not matter
-            stats.rows += rows
+        def produce(share: Share) -> Iterator[RowVerdict]:
+            found = parts[share.index]  # the child's own copy, sent back by `collect`
+            for row in read_share(records, descriptor, self.domain, share, found):
+                yield self.verdict(row)
 
-        return forked.stream(
-            lambda: self.here(mine, theirs), lambda: (mine.items, theirs.rows), receive
-        )
+        streams = [
+            forked.stream(
+                partial(produce, Share(k, shares)),
+                partial(parts.__getitem__, k),
+                partial(parts.__setitem__, k),
+            )
+            for k in range(shares)
+        ]
+        yield from heapq.merge(*streams, key=attrgetter("number"))
+        merge_shares(parts, diags, stats)  # every child has sent its findings by now
 
     def verdict(self, row: Row) -> RowVerdict:
         source, ctx = self.source, self.ctx
@@ -512,9 +529,10 @@ class _ListBuilder:
         job = _RowJob(self.code, source, domain, ctx, withdrawals, objections)
         stats = TableStats()
         path = package.records.path
-        verdicts = (
-            job.forked(diags, stats) if jobs > 1 and forked.AVAILABLE else job.here(diags, stats)
-        )
+        if jobs > 1 and forked.AVAILABLE:
+            verdicts = job.forked(diags, stats, jobs)
+        else:
+            verdicts = job.here(diags, stats)
         for v in verdicts:
             location = Location(path, row=v.number)
             if v.error is not None:

@@ -23,7 +23,7 @@ from frictionless import Schema
 from frictionless.exception import FrictionlessException
 from frictionless.resources import TableResource
 
-from generator.diagnostics import Diagnostics, Location, Severity
+from generator.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from generator.lists.fastpath import RowChecker
 from generator.lists.identifiers import (
     IdResult,
@@ -177,6 +177,73 @@ class _Capped:
                     self.diags.warning(code, message, location)
 
 
+# Rows are dealt to shares in blocks: a share reads the whole file but validates only its blocks.
+SHARE_BLOCK = 256
+
+
+@dataclass(frozen=True)
+class Share:
+    """Share `index` of `count` of a table's data rows, for one of several processes.
+
+    Every share reads the whole file (reading is cheap; validating is not) and validates only the
+    rows of its blocks. What concerns the file as a whole (its header, a broken CSV) is reported
+    by share 0 alone. See `merge_shares` for putting the shares' findings together.
+    """
+
+    index: int
+    count: int
+
+    def takes(self, number: int) -> bool:
+        return ((number - 2) // SHARE_BLOCK) % self.count == self.index
+
+    @property
+    def first(self) -> bool:
+        return self.index == 0
+
+
+@dataclass
+class ShareFindings:
+    """What reading one share found: its findings, capped per code as read_table caps them (but
+    not yet summed up), and its rows."""
+
+    capped: _Capped = field(default_factory=lambda: _Capped(Diagnostics(), DIAGNOSTICS_PER_CODE))
+    stats: TableStats = field(default_factory=TableStats)
+
+
+def read_share(
+    resource: ResourceFile,
+    descriptor: Mapping[str, Any],
+    domain: DomainContext | None,
+    share: Share,
+    found: ShareFindings,
+) -> Iterator[Row]:
+    """The rows of `share`, validated as `read_table` validates them, with findings in `found`."""
+    return read_table(
+        resource, descriptor, found.capped.diags, domain, found.stats, share=share,
+        capped=found.capped,
+    )  # fmt: skip
+
+
+def merge_shares(parts: Sequence[ShareFindings], diags: Diagnostics, stats: TableStats) -> None:
+    """Add the findings of every share of a table to `diags` as one read of the whole table
+    would have: the first DIAGNOSTICS_PER_CODE of each code in the file, in row order, then a
+    count of the rest."""
+    merged = _Capped(diags, DIAGNOSTICS_PER_CODE)
+    kept: dict[tuple[str, str], list[tuple[int, int, Diagnostic]]] = {}
+    for part in parts:
+        # Shares hold different rows, and each keeps its first findings of a code in row order:
+        # the first of the whole file are among them.
+        for n, d in enumerate(part.capped.diags.items):
+            kept.setdefault((d.location.path, d.code), []).append((d.location.row or 0, n, d))
+        merged.seen.update(part.capped.seen)
+        merged.severity.update(part.capped.severity)
+        stats.rows += part.stats.rows
+    for found in kept.values():
+        found.sort(key=lambda t: (t[0], t[1]))
+        diags.extend(d for _, _, d in found[: merged.limit])
+    merged.finish()
+
+
 def read_table(
     resource: ResourceFile,
     descriptor: Mapping[str, Any],
@@ -184,21 +251,25 @@ def read_table(
     domain: DomainContext | None = None,
     stats: TableStats | None = None,
     fast: bool = True,
+    share: Share | None = None,
+    capped: _Capped | None = None,
 ) -> Iterator[Row]:
     """Stream the rows of `resource` validated against the Table Schema `descriptor`.
 
     Every non-blank data row is yielded exactly once, with `error` set when it must be rejected.
     `fast=False` sends every row through Frictionless's own row stream: the reference that the
-    fast path (generator/lists/fastpath.py) must match.
+    fast path (generator/lists/fastpath.py) must match. With `share` (see `read_share`), only
+    that share's rows, and the findings go to `capped`, not summed up.
     """
     stats = stats if stats is not None else TableStats()
-    out = _Capped(diags, DIAGNOSTICS_PER_CODE)
+    out = capped if capped is not None else _Capped(diags, DIAGNOSTICS_PER_CODE)
+    whole = share is None or share.first  # reports what concerns the whole file
     state = _ReadState()
     records = _records(resource, state)
     try:
         header = next(records, None)
         if header is None:
-            if state.broken is None:
+            if state.broken is None and whole:
                 out.add(
                     Severity.ERROR,
                     COLUMNS_MISMATCH,
@@ -210,19 +281,23 @@ def read_table(
         names = [f["name"] for f in descriptor["fields"]]
         problem = _columns_problem(labels, names)
         if problem:
-            out.add(Severity.ERROR, COLUMNS_MISMATCH, problem, Location(resource.path, row=1))
+            if whole:
+                out.add(Severity.ERROR, COLUMNS_MISMATCH, problem, Location(resource.path, row=1))
             # The schema cannot be applied, but every row is still counted and accounted for.
             for number, cells in enumerate(records, start=2):
-                if any(c.strip() for c in cells):
+                if (share is None or share.takes(number)) and any(c.strip() for c in cells):
                     stats.rows += 1
                     yield Row(number, {}, {}, COLUMNS_MISMATCH)
             return
-        yield from _validated(resource, descriptor, labels, records, out, domain, stats, fast)
+        yield from _validated(
+            resource, descriptor, labels, records, out, domain, stats, fast, share
+        )
     finally:
-        if state.broken is not None:
+        if state.broken is not None and whole:
             where = Location(resource.path, row=state.records + 1)
             out.add(Severity.ERROR, CSV_ERROR, state.broken, where)
-        out.finish()
+        if capped is None:
+            out.finish()
 
 
 @dataclass
@@ -284,11 +359,21 @@ def _validated(
     domain: DomainContext | None,
     stats: TableStats,
     fast: bool,
+    share: Share | None = None,
 ) -> Iterator[Row]:
     by_name = {f["name"]: f for f in descriptor["fields"]}
     # Columns may come in any order: the schema is applied in the file's order.
     ordered = {**descriptor, "fields": [by_name[n] for n in labels]}
     width = len(labels)
+    fast = fast and RowChecker.supports(ordered)
+    unique = any(f.get("constraints", {}).get("unique") for f in ordered["fields"])
+    if share is not None and (unique or not fast):
+        # A unique field compares every row with the rows before it, and Frictionless's own row
+        # stream numbers the rows it is given: either must see all of them. Share 0 then
+        # validates the whole table, and the others nothing.
+        if not share.first:
+            return
+        share = None
 
     # Rows longer than the header, by row number: frictionless would make one error per extra
     # cell, each holding the whole row, which a row of 100,000 cells turns into gigabytes.
@@ -296,13 +381,15 @@ def _validated(
 
     def cells() -> Iterator[tuple[int, list[str]]]:
         for number, record in enumerate(records, start=2):
+            if share is not None and not share.takes(number):
+                continue  # another share's row
             if len(record) > width:
                 extra[number] = len(record)
                 record = record[:width]
             yield number, [cell.strip() for cell in record]
 
     try:
-        if fast and RowChecker.supports(ordered):
+        if fast:
             # Frictionless's checks, compiled once per field; a row they doubt gets
             # Frictionless's own Row and errors (generator/lists/fastpath.py).
             checker = RowChecker(ordered, labels)

@@ -30,6 +30,7 @@ from generator.catalogue.model import (
 )
 from generator.config import PublicationPolicy, SiteConfig
 from generator.diagnostics import Diagnostics
+from generator.lists import validate
 from generator.lists.decide import ListResult, ListsDecision, load_and_decide
 from generator.lists.identifiers import (
     org_code_check_char,
@@ -325,8 +326,10 @@ JOBS = [1]
 
 
 @pytest.fixture(autouse=True, params=[1, 2], ids=["here", "forked"])
-def _jobs(request: pytest.FixtureRequest) -> Iterable[None]:
+def _jobs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterable[None]:
     JOBS[0] = request.param
+    # Rows dealt to the children one by one, so that even a short file is shared between them.
+    monkeypatch.setattr(validate, "SHARE_BLOCK", 1)
     yield
     JOBS[0] = 1
 
@@ -995,7 +998,9 @@ def test_the_sample_lists_are_decided_alike_here_and_forked() -> None:
         assert config is not None and catalogue is not None
         decision = load_and_decide(REPO, catalogue, config, as_of, diags, jobs)
         try:
-            outcomes = [(r.item_code, list(r.outcomes), r.counts, r.reasons) for r in decision.lists]
+            outcomes = [
+                (r.item_code, list(r.outcomes), r.counts, r.reasons) for r in decision.lists
+            ]
             records = [list(r.published) for r in decision.lists]
             return outcomes, records, diags.sorted()
         finally:

@@ -64,6 +64,18 @@ SCHEMA = {
 HEADER = "number,uscc,id_number,decided,until,fine,kind,authority_code\n"
 
 
+# Every test that reads through `table` runs twice: the whole table at once, and in three
+# shares of single-row blocks put back together (validate.read_share, merge_shares), as the
+# decide stage's forked children read it. Both must give the same rows and diagnostics.
+SHARES = [0]
+
+
+@pytest.fixture(autouse=True, params=[0, 3], ids=["whole", "shares"])
+def _shares(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    SHARES[0] = request.param
+    monkeypatch.setattr(validate, "SHARE_BLOCK", 1)
+
+
 def table(
     tmp_path: Path, text: str | bytes, schema: dict[str, Any] = SCHEMA, domain: bool = True
 ) -> tuple[list[validate.Row], list[tuple[Any, ...]], int]:
@@ -72,7 +84,17 @@ def table(
     path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     resource = ResourceFile("records", "content/lists/p/records.csv", path, "utf-8-sig", "")
     diags, stats = Diagnostics(), TableStats()
-    rows = list(read_table(resource, schema, diags, CTX if domain else None, stats))
+    context = CTX if domain else None
+    if SHARES[0]:
+        parts = [validate.ShareFindings() for _ in range(SHARES[0])]
+        streams = [
+            list(validate.read_share(resource, schema, context, validate.Share(k, SHARES[0]), part))
+            for k, part in enumerate(parts)
+        ]
+        rows = sorted((row for stream in streams for row in stream), key=lambda r: r.number)
+        validate.merge_shares(parts, diags, stats)
+    else:
+        rows = list(read_table(resource, schema, diags, context, stats))
     return rows, [(d.location.row, d.location.field, d.code) for d in diags.sorted()], stats.rows
 
 
@@ -230,6 +252,38 @@ def test_diagnostics_per_code_are_capped_but_every_row_is_rejected(
         (2, "kind", "list.constraint-error"),
         (3, "kind", "list.constraint-error"),
     ]
+
+
+def test_shares_put_together_read_as_the_whole_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a unique field, every share validates its own rows; put together, their rows
+    and diagnostics (capped per code in row order, then counted) are the whole table's."""
+    monkeypatch.setattr(validate, "DIAGNOSTICS_PER_CODE", 3)
+    schema = {"fields": [dict(f, constraints={}) if f["name"] == "number" else f
+                         for f in SCHEMA["fields"]]}  # fmt: skip
+    lines = [good(f"P-{i}", kind="bad" if i % 3 else "fine") for i in range(20)]
+    lines[4] = ",,,,,,,\n"  # blank
+    lines[7] = good("P-7").rstrip("\n") + ",extra\n"
+    lines[11] = good("P-11", decided="2026-13-01")
+    text = HEADER + "".join(lines)
+    results = {}
+    for shares in (0, 2, 3):
+        SHARES[0] = shares
+        results[shares] = table(tmp_path, text, schema)
+    rows, diags, count = results[0]
+    assert count == 19 and len(diags) > 6
+    assert ("list.constraint-error" in {c for *_, c in diags}) and (
+        None,
+        None,
+        "list.constraint-error",
+    ) in diags
+    for shares in (2, 3):
+        got_rows, got_diags, got_count = results[shares]
+        assert [(r.number, r.error, r.values, r.texts) for r in got_rows] == [
+            (r.number, r.error, r.values, r.texts) for r in rows
+        ]
+        assert (got_diags, got_count) == (diags, count)
 
 
 # --- Domain checks, one by one ---------------------------------------------------------------
