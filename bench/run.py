@@ -18,7 +18,8 @@ old tree to swap out. The old site is moved aside first and removed only after t
 measured: on a file system without a journal (this machine's ext4), inodes freed in the last
 minutes are skipped one by one when new files are made (ext4's `recently_deleted`), so removing
 a million files just before a build made every file of it cost up to 1 ms of system time
-instead of about 50 µs (docs/performance.md, "The disk"). `--warm` keeps it, as a daily rebuild in CI would. `--profile` runs the
+instead of about 50 µs (docs/performance.md, "The disk"). For a series of runs, set
+CP_BENCH_KEEP_OLD=1 and remove the `.site.aside-*` folders after the series. `--warm` keeps it, as a daily rebuild in CI would. `--profile` runs the
 build under pyinstrument (`pip install pyinstrument`) and writes `<N>.profile.txt` and `.html`
 beside the results instead of timing it.
 
@@ -133,7 +134,10 @@ def set_aside(site: Path) -> Path | None:
 
 
 def remove_aside(aside: Path | None) -> None:
-    if aside is not None:
+    """Remove the old site, unless CP_BENCH_KEEP_OLD is set: in a series of runs, a removal
+    would slow the next run's file creation for minutes (see the module docstring), so the old
+    trees are left for you to remove after the series."""
+    if aside is not None and not os.environ.get("CP_BENCH_KEEP_OLD"):
         shutil.rmtree(aside, ignore_errors=True)
 
 
