@@ -21,15 +21,19 @@ STAGES = ("load", "validate", "decide", "render, index and write")
 RECORDS = 300
 
 
+def bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a script of bench/ as a user would, from the repository."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "bench" / script), *args],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
     base = tmp_path_factory.mktemp("bench")
     work, results = base / "work", base / "results"
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), str(RECORDS),
-         "--work", str(work), "--results", str(results)],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = bench("run.py", str(RECORDS), "--work", str(work), "--results", str(results))
     assert done.returncode == 0, done.stderr
     result = json.loads((results / f"{RECORDS}.json").read_text("utf-8"))
     return result, done.stdout, work
@@ -109,11 +113,8 @@ def test_table_is_printed(bench_run: tuple[dict[str, Any], str, Path]) -> None:
 def test_incremental_scenarios_are_measured(tmp_path: Path) -> None:
     """`--incremental`: cold, unchanged (twice) and edited builds with --cache, each described."""
     work, results = tmp_path / "work", tmp_path / "results"
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), str(RECORDS), "--incremental",
-         "--edit-every", "50", "--work", str(work), "--results", str(results)],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = bench("run.py", str(RECORDS), "--incremental", "--edit-every", "50",
+                 "--work", str(work), "--results", str(results))  # fmt: skip
     assert done.returncode == 0, done.stderr
     result = json.loads((results / f"{RECORDS}.incremental.json").read_text("utf-8"))
     scenarios = result["scenarios"]
@@ -143,11 +144,7 @@ def test_a_second_cold_run_builds_without_the_old_site_and_removes_it_after(
     results = tmp_path / "results"
     marker = work / "site" / "left-by-the-first-run.txt"
     marker.write_text("old", "utf-8")
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), str(RECORDS),
-         "--work", str(work), "--results", str(results)],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = bench("run.py", str(RECORDS), "--work", str(work), "--results", str(results))
     assert done.returncode == 0, done.stderr
     result = json.loads((results / f"{RECORDS}.json").read_text("utf-8"))
     assert result["write"]["unchanged"] == 0  # cold: no previous site to keep files from
@@ -156,11 +153,7 @@ def test_a_second_cold_run_builds_without_the_old_site_and_removes_it_after(
 
 
 def test_the_disk_probe_reports_each_step(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "disk.py"), "300", "--size", "100",
-         "--dir", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = bench("disk.py", "300", "--size", "100", "--dir", str(tmp_path))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     for step in ("fresh", "remove", "after_removal"):
