@@ -3,7 +3,7 @@
 API for the render, downloads and changes stages (stable; extend, never rename):
 
     load_and_decide(root: Path, catalogue: Catalogue, config: SiteConfig, as_of: date,
-                    diags: Diagnostics) -> ListsDecision
+                    diags: Diagnostics, jobs: int = 1) -> ListsDecision
 
     ListsDecision (frozen)
         lists: tuple[ListResult, ...]        # one per item code that has packages, sorted by code
@@ -142,8 +142,9 @@ def load_and_decide(
 ) -> ListsDecision:
     """Read content/lists/, validate every row and decide each one's outcome.
 
-    With `jobs` above 1, each package's rows are validated and judged in a forked child while
-    this process records the verdicts (generator.forked): the same outcomes, on two cores.
+    With `jobs` above 1, each package's rows are dealt in blocks to `jobs` forked children,
+    which validate and judge them, while this process records the verdicts in row order
+    (generator.forked, validate.Share): the same outcomes and diagnostics, on every core.
     """
     by_item: dict[str, list[ListPackage]] = {}
     for package in discover_packages(root, diags):
