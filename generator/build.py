@@ -232,10 +232,28 @@ def _predict_next(
     next_key = cache.build_key(cache_inputs(options), previous_manifest=manifest)
     if next_key == key:  # made against its own manifest already: the next build is this one
         return
+    # The next build's tree is made ahead too (generator.spare), mostly while this renders.
+    with cache.next_tree(store, options.out, records) as settle:
+        predicted = _next_files(options, inputs, renderer, store, records)
+        if predicted is not None:
+            store.save(next_key, predicted, outcome)
+            settle(predicted)
+
+
+def _next_files(
+    options: BuildOptions,
+    inputs: Inputs,
+    renderer: Renderer,
+    store: cache.Cache,
+    records: list[write.Record],
+) -> list[write.Record] | None:
+    """The next build's files: these, with the tasks given the previous manifest rendered again
+    against this build's own; None where that build cannot be foretold."""
+    assert options.out is not None and inputs.lists is not None
     found = Diagnostics()
     own = lists_changes.load_manifest(options.out, found, options.root)
     if own is None:
-        return
+        return None
     lists_changes.check_shrink(
         inputs.lists.records(),
         own,
@@ -245,7 +263,7 @@ def _predict_next(
         found,
     )
     if found.items:  # not what a rebuild against its own manifest is expected to find: no guess
-        return
+        return None
     replaced: dict[str, tuple[str, int]] = {}
     for task in lists_render.render_tasks(inputs.lists, inputs.catalogue, renderer, own):
         given = (*task.args, *task.keywords.values()) if isinstance(task, partial) else ()
@@ -253,12 +271,11 @@ def _predict_next(
             for file in task():
                 replaced[file.path] = (cache.store_bytes(store, file.read()), file.nbytes())
     if not replaced.keys() <= {path for path, *_ in records}:
-        return  # new files would change the sitemap: let that build run
-    predicted = [
+        return None  # new files would change the sitemap: let that build run
+    return [
         (path, *replaced[path], 0, 0) if path in replaced else (path, digest, size, ino, mtime)
         for path, digest, size, ino, mtime in records
     ]
-    store.save(next_key, predicted, outcome)
 
 
 def cache_inputs(options: BuildOptions) -> cache.KeyInputs:

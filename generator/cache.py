@@ -20,9 +20,13 @@ The cache is content-addressed, and a hit can never change a byte of the output:
   - if the output folder holds exactly the manifest's files (same paths, and each file still the
     inode that was published, with its size and mtime: one stat per file), it already is what a
     cold build would write, and nothing is touched;
-  - otherwise the site is put together from the objects, each checked against its digest first,
-    in a temporary tree that is swapped in atomically like any build's (generator.write); files
-    whose bytes equal the previous site's keep their inode and mtime.
+  - otherwise the cache's spare tree, `DIR/next/`, is made to hold the manifest's files and
+    swapped with the site in one rename (generator.spare): only the files that differ are linked
+    afresh, from the site or from the objects (each checked against its digest first), and
+    files whose bytes equal the site's keep their inode and mtime. The old site becomes the
+    spare. Where the spare cannot be used (another build holds it, or the cache is on another
+    file system than the site), the tree is put together from the objects in a temporary tree,
+    swapped in like any build's (generator.write).
 
   An entry that cannot be read, is of another format or key, or names a missing or altered object
   is ignored and the build runs in full, refreshing the cache.
@@ -30,14 +34,16 @@ The cache is content-addressed, and a hit can never change a byte of the output:
   it: its previous site is now that build, so its change files are "nothing changed" instead of
   the last build's differences. After a full build, generator.build therefore renders again the
   few tasks given the previous manifest, against the manifest just written, stores their files as
-  objects and saves the entry of that next build (those files recorded with no inode, so the hit
-  relinks the tree and keeps every other file as it is).
+  objects and saves the entry of that next build (those files recorded with no inode). It also
+  makes the spare hold that build's files, so the next build is a swap.
 
 A changed input changes the key, and such a build runs in full; it still writes only the files
 whose bytes changed (generator.write). Finer-grained reuse (per page or per task) would have to key
 each output on exactly what it is rendered from; see docs/performance.md.
 
-The cache only grows: remove DIR to reclaim the objects of old builds.
+The cache only grows: remove DIR to reclaim the objects of old builds. Its spare tree is hard
+links, mostly to the objects; after a hit it is the site that was replaced, whose files the spare
+keeps on disk until the next hit or full build settles it again.
 
 This module is imported by the command line before the rest of the build (a hit needs none of
 it), so it imports only what a hit needs.
@@ -52,13 +58,13 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import assets
+from generator import assets, spare
 from generator.diagnostics import Diagnostic, Location, Severity
 from generator.lists.routes import MANIFEST_PATH
 from generator.write import Record, SiteWriter, UnsafeOutput
@@ -212,6 +218,7 @@ class Cache:
         self.folder = folder.resolve()
         self.objects = self.folder / "objects"
         self.builds = self.folder / "builds"
+        self.spare = self.folder / "next"  # the next site, made ahead (generator.spare)
         self._made: set[str] = set()
 
     def object_path(self, digest: str) -> str:
@@ -313,9 +320,14 @@ def reuse(cache: Cache, key: str, out: Path) -> Reused | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
-    if _site_matches(out.resolve(), files):
+    site = out.resolve()
+    live, clean = spare.tree_state(site)
+    if clean and live == {path: (ino, size, mtime) for path, _, size, ino, mtime in files}:
         return result
     try:
+        swapped = _swap_in_spare(cache, key, site, files, live, recorded)
+        if swapped is not None:
+            return replace(result, unchanged=swapped, relinked=True) if swapped >= 0 else None
         relinked = _relink(cache, key, out, files, recorded)
     except UnsafeOutput:  # a path outside the site, or twice: not an entry this code wrote
         return None
@@ -329,32 +341,29 @@ def _diagnostic(data: dict[str, Any]) -> Diagnostic:
     return Diagnostic(location, Severity(data["severity"]), data["code"], data["message"])
 
 
-def _site_matches(out: Path, files: Sequence[Record]) -> bool:
-    """Does `out` hold exactly these files, each still the inode that was published?"""
-    expected = {path: (ino, size, mtime) for path, _, size, ino, mtime in files}
-    seen = 0
-    stack = [""]
+def _swap_in_spare(
+    cache: Cache,
+    key: str,
+    site: Path,
+    files: Sequence[Record],
+    live: dict[str, spare.Stat],
+    recorded: dict[str, Any],
+) -> int | None:
+    """Settle the spare on `files` and swap it in (generator.spare): the files kept as they were;
+    -1 if an object is missing or altered; None if the spare cannot be used here."""
     try:
-        while stack:
-            rel = stack.pop()
-            empty = True
-            with os.scandir(f"{out}/{rel}" if rel else out) as entries:
-                for entry in entries:
-                    empty = False
-                    path = f"{rel}/{entry.name}" if rel else entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(path)
-                        continue
-                    want = expected.get(path)
-                    info = entry.stat(follow_symlinks=False)
-                    if want is None or (info.st_ino, info.st_size, info.st_mtime_ns) != want:
-                        return False
-                    seen += 1
-            if empty:  # a build never leaves an empty folder
-                return False
-    except OSError:
-        return False
-    return seen == len(expected)
+        with spare.claim(cache.spare, site) as ours:
+            if not ours:
+                return None
+            made = spare.settle(cache.spare, files, site, live, cache.object_path, _intact)
+            if made is None:
+                return -1
+            if not spare.swap(cache.spare, site):
+                return None
+    except OSError:  # the spare folder cannot be worked on: the tree is made the old way
+        return None
+    cache.save(key, made, recorded)
+    return sum(live.get(path, (0,))[0] == ino for path, _, _, ino, _ in made)
 
 
 def _relink(
@@ -385,6 +394,51 @@ def _relink(
         stats = writer.commit()
     cache.save(key, writer.records, recorded)
     return stats.unchanged
+
+
+@contextlib.contextmanager
+def next_tree(
+    cache: Cache, out: Path, site: Sequence[Record]
+) -> Iterator[Callable[[Sequence[Record]], None]]:
+    """Make the cache's spare tree the next build's, ahead (generator.spare); yields `settle`,
+    to be called with that build's files once they are predicted.
+
+    Most of those files are the ones just written (`site`: their records), so a forked process
+    links them into the spare while this one renders the few that will differ; `settle` then
+    waits for it and changes only those. If `settle` is never called, the spare is left a copy
+    of the site, which the next hit settles all the same.
+    """
+    folder = out.resolve()
+    live = {path: (ino, size, mtime) for path, _, size, ino, mtime in site}
+
+    def make(files: Sequence[Record]) -> None:
+        spare.settle(cache.spare, files, folder, live, cache.object_path, _intact, trusted=True)
+
+    with spare.claim(cache.spare, folder) as ours:
+        if not ours:
+            yield lambda files: None
+            return
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the forked process (its work is checked by the parent)
+            code = 1
+            try:
+                make(site)
+                code = 0
+            finally:
+                os._exit(code)
+        waited = False
+
+        def settle(files: Sequence[Record]) -> None:
+            nonlocal waited
+            os.waitpid(child, 0)  # whatever became of it, settling repairs the spare
+            waited = True
+            make(files)
+
+        try:
+            yield settle
+        finally:
+            if not waited:
+                os.waitpid(child, 0)
 
 
 def _digest_of(path: str) -> str:

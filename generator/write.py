@@ -109,7 +109,7 @@ class SiteWriter:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def write(self, file: OutputFile) -> None:
-        _check_inside(file.path)
+        check_inside(file.path)
         if file.path in self._written:
             raise UnsafeOutput(f"refusing to write {file.path!r} twice")
         self._written.add(file.path)
@@ -124,7 +124,7 @@ class SiteWriter:
 
         The parent's `write()` of the result then refuses a path written twice, by any worker.
         """
-        _check_inside(file.path)
+        check_inside(file.path)
         linked, target = self._put(file)
         record = None
         if self.objects is not None:
@@ -148,7 +148,7 @@ class SiteWriter:
         """Link an existing file into the tree at `path`, as if its bytes had been written:
         the previous site's own file (`kept`), or a build cache's object (generator.cache).
         `info` is the source's lstat, when the caller has it already."""
-        _check_inside(path)
+        check_inside(path)
         if path in self._written:
             raise UnsafeOutput(f"refusing to write {path!r} twice")
         self._written.add(path)
@@ -193,7 +193,7 @@ class SiteWriter:
     def commit(self) -> WriteStats:
         """Swap the finished tree in for the old one in a single step."""
         if self.out.exists():
-            if not _exchange(self.tmp, self.out):
+            if not exchange(self.tmp, self.out):
                 # No renameat2 here: two renames, with a tiny window where the old site is aside.
                 aside = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
                 os.rename(self.out, aside)
@@ -209,7 +209,7 @@ class SiteWriter:
         return WriteStats(len(self._written), self.bytes, self.unchanged)
 
 
-def _check_inside(path: str) -> None:
+def check_inside(path: str) -> None:
     rel = PurePosixPath(path)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts or path != rel.as_posix():
         raise UnsafeOutput(f"refusing to write outside the site: {path!r}")
@@ -235,7 +235,8 @@ def _link_if_unchanged(old: str, target: str, file: OutputFile) -> bool:
     return True
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (renameat2 with RENAME_EXCHANGE); False where that cannot be."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

@@ -56,13 +56,19 @@ def test_cold_cached_and_cached_after_a_change_are_byte_identical(
     assert run(project, site, store).cached == "miss"
     run(project, cold)
     assert tree(site) == tree(cold)
+    first = tree(site)
     # 2. the previous site's lists manifest is an input (the change files compare against it):
-    # the first build cached this one ahead, with change files made against its own manifest
+    # the first build cached this one ahead, with change files made against its own manifest,
+    # and made its tree ahead too (generator.spare), which the hit swaps in
+    if sample:
+        assert tree(store / "next") != first
     second = run(project, site, store)
     assert second.cached == ("relinked" if sample else "hit")
     assert second.written < second.files / 10
     run(project, cold)
     assert tree(site) == tree(cold)
+    if sample:
+        assert tree(store / "next") == first  # the old site, kept as the spare
     # 3. nothing changed at all: a hit that leaves every file as it is
     before = inodes(site)
     hit = run(project, site, store)
@@ -108,6 +114,13 @@ def test_a_damaged_site_is_put_together_again_from_the_cache(tmp_path: Path) -> 
     assert tree(site) == expected
     assert result.written == 1  # the replaced page; the rest kept their inodes
     assert run(project, site, store).cached == "hit"
+    # The damaged site is the cache's spare tree now (generator.spare); damaged again, the site
+    # is put together from that spare, whose own damage is not carried over.
+    assert (store / "next" / "stray.txt").exists()
+    (site / "index.html").unlink()
+    result = run(project, site, store)
+    assert (result.cached, result.written) == ("relinked", 1)
+    assert tree(site) == expected
     # Edited in place, a site file alters the cache's object (they share the inode): the
     # object fails its check, is dropped, and the build runs in full.
     with (site / "about/index.html").open("r+b") as f:

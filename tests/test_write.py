@@ -69,7 +69,7 @@ def test_nothing_is_visible_in_the_output_before_commit(tmp_path: Path) -> None:
 def test_swap_without_renameat2_still_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(write, "exchange", lambda a, b: False)
     out = tmp_path / "site"
     build(out, {"index.html": b"old"})
     build(out, {"index.html": b"new"})
