@@ -31,6 +31,7 @@ from generator.i18n import Messages
 from generator.lists import downloads as list_downloads
 from generator.lists.decide import ListResult, ListsDecision
 from generator.lists.routes import list_route
+from generator.lists.store import published_span
 from generator.model import DEFAULT_LANG, LANGS, LangText, OutputFile
 from generator.render import lang_prefix
 
@@ -209,15 +210,11 @@ def _list(
     edition = catalogue.in_force
     item = edition.item(code) if edition is not None else None
     title = item.name if item is not None else LangText(code)
-    # One pass over the records (they are read from the decide stage's store, not held).
-    found: set[str] = set()
-    first = last = None
-    for r in result.published:
-        found.add(r.provider)
-        first = r.decision_date if first is None else min(first, r.decision_date)
-        last = r.decision_date if last is None else max(last, r.decision_date)
+    # From the decide stage's store without reading every record: this runs before the pages
+    # are rendered, on one core.
+    found, first, last = published_span(result.published)
     # The departments whose records are in the list; the catalogue's providers when it is empty.
-    provider_codes = sorted(found) or (list(item.providers) if item is not None else [])
+    provider_codes = found or (list(item.providers) if item is not None else [])
     providers = tuple(
         Agent(d.name, d.uscc)
         for d in (catalogue.department(c) for c in provider_codes)

@@ -397,7 +397,7 @@ class RowVerdict:
     early_repair: tuple[dt.date, dt.date, Location] | None = None  # (repaired, min end, where)
     withheld: str | None = None  # the reason the record is not shown
     flagged: bool = False  # published, under objection
-    record: tuple[int, str, str, bytes] | None = None  # published: ListWriter.publish_encoded's
+    record: tuple[int, str, str, str, bytes] | None = None  # published: ListWriter.publish_encoded's
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,9 @@ CREATE TABLE outcomes (
     id INTEGER PRIMARY KEY, source INTEGER, row INTEGER, key TEXT, outcome INTEGER,
     reason TEXT, detail TEXT);
 CREATE TABLE pending (idx INTEGER PRIMARY KEY, newest INTEGER, key TEXT, subject_key TEXT,
-    data BLOB);
+    provider TEXT, data BLOB);
 CREATE TABLE published (id INTEGER PRIMARY KEY, list INTEGER, key TEXT, subject_key TEXT,
-    data BLOB);
+    provider TEXT, data BLOB);
 CREATE TABLE withheld (key TEXT PRIMARY KEY, reason TEXT) WITHOUT ROWID;
 CREATE TABLE keys (key TEXT PRIMARY KEY, first INTEGER, last INTEGER) WITHOUT ROWID;
 """
@@ -223,7 +223,7 @@ class ListWriter:
         self.offset = db.execute("SELECT coalesce(max(id), 0) FROM outcomes").fetchone()[0]
         self.flushed = 0
         self.buffer: list[tuple[Any, ...]] = []  # outcome rows not yet inserted
-        self.records: list[tuple[int, int, str, str, bytes]] = []
+        self.records: list[tuple[int, int, str, str, str, bytes]] = []
         self.counts: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
 
@@ -258,15 +258,15 @@ class ListWriter:
         self.publish_encoded(index, *self.encoded(record))
 
     @staticmethod
-    def encoded(record: PublishedRecord) -> tuple[int, str, str, bytes]:
+    def encoded(record: PublishedRecord) -> tuple[int, str, str, str, bytes]:
         """What `publish_encoded` takes: made from the record alone, in any process."""
         newest = -record.decision_date.toordinal()
-        return newest, record.key, record.subject_key, encode_record(record)
+        return newest, record.key, record.subject_key, record.provider, encode_record(record)
 
     def publish_encoded(
-        self, index: int, newest: int, key: str, subject_key: str, data: bytes
+        self, index: int, newest: int, key: str, subject_key: str, provider: str, data: bytes
     ) -> None:
-        self.records.append((index, newest, key, subject_key, data))
+        self.records.append((index, newest, key, subject_key, provider, data))
         if len(self.records) >= CHUNK:
             self._flush_records()
 
@@ -282,8 +282,8 @@ class ListWriter:
         start = db.execute("SELECT coalesce(max(id), 0) FROM published").fetchone()[0]
         with db:
             db.execute(
-                "INSERT INTO published (list, key, subject_key, data) "
-                "SELECT ?, key, subject_key, data FROM pending ORDER BY newest, key",
+                "INSERT INTO published (list, key, subject_key, provider, data) "
+                "SELECT ?, key, subject_key, provider, data FROM pending ORDER BY newest, key",
                 (self.number,),
             )
             db.execute("DELETE FROM pending")
@@ -320,7 +320,7 @@ class ListWriter:
     def _flush_records(self) -> None:
         if self.records:
             with self.store.db() as db:
-                db.executemany("INSERT INTO pending VALUES (?, ?, ?, ?, ?)", self.records)
+                db.executemany("INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)", self.records)
             self.records = []
 
 
@@ -464,6 +464,20 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
             (self.start + first, self.start + stop),
         )
         return [decode_record(data) for (data,) in rows]
+
+    def span(self) -> tuple[list[str], dt.date | None, dt.date | None]:
+        """published_span's answer, from the table: no record is decoded but the two ends."""
+        db = self.store.db()
+        where = "WHERE id > ? AND id <= ?"
+        bounds = (self.start, self.start + self.size)
+        providers = [
+            p for (p,) in db.execute(f"SELECT DISTINCT provider FROM published {where}", bounds)
+        ]
+        if not self.size:
+            return sorted(providers), None, None
+        # Newest decision first: the first record has the latest date, the last the earliest.
+        newest, oldest = self[0], self[self.size - 1]
+        return sorted(providers), oldest.decision_date, newest.decision_date
 
     def by_key(self) -> Iterator[PublishedRecord]:
         """The same records in key order (the manifest's), through the key index."""
@@ -615,3 +629,17 @@ class MemorySubjects:
         chosen = (self.records[i] for i in self.order[first:stop])
         for key, group in itertools.groupby(chosen, key=lambda r: r.subject_key):
             yield key, list(group)
+
+
+def published_span(
+    published: Sequence[PublishedRecord],
+) -> tuple[list[str], dt.date | None, dt.date | None]:
+    """A list's providers (sorted), and its earliest and latest decision dates (None if empty)."""
+    if isinstance(published, PublishedRecords):
+        return published.span()
+    dates = [r.decision_date for r in published]
+    return (
+        sorted({r.provider for r in published}),
+        min(dates, default=None),
+        max(dates, default=None),
+    )

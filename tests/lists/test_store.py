@@ -23,7 +23,7 @@ from generator.lists.accounting import AccountingError, check_accounting
 from generator.lists.changes import manifest_file
 from generator.lists.decide import ListsDecision
 from generator.lists.model import Outcome, PublishedRecord
-from generator.lists.store import KeyIndex, ListsStore, MemorySubjects
+from generator.lists.store import KeyIndex, ListsStore, MemorySubjects, published_span
 from generator.model import OutputFile
 from tests.conftest import make_project
 from tests.lists.test_decide import (
@@ -157,6 +157,20 @@ def test_withheld_reasons_is_a_mapping(tmp_path: Path) -> None:
     assert list(decision.withheld_reasons) == sorted(reasons)
     key = next(iter(reasons))
     assert key in decision.withheld_reasons and decision.withheld_reasons.get("nope") is None
+
+
+def test_a_lists_span_from_the_store_is_the_span_of_its_records(tmp_path: Path) -> None:
+    # Its providers and first and last decision dates: the lists' dataset metadata, read from
+    # the store's columns and two records, never by decoding every record.
+    decision, _ = decide(mixed_project(tmp_path))
+    stored = decision.lists[0].published
+    records = tuple(stored)
+    span = published_span(records)
+    assert published_span(stored) == span
+    assert span[0] == sorted({r.provider for r in records}) and len(span[0]) == 2
+    assert span[1] == min(r.decision_date for r in records)
+    assert span[2] == max(r.decision_date for r in records)
+    assert published_span(()) == ([], None, None)
 
 
 def test_subject_groups_from_the_store_match_the_records_in_memory(tmp_path: Path) -> None:
