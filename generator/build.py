@@ -139,12 +139,13 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
             found = Diagnostics()
             previous = lists_changes.load_manifest(options.previous or options.out, found, root)
             lists_changes.check_shrink(
-                inputs.lists.records(),
+                inputs.lists.published_keys(),
                 previous,
                 inputs.lists.withheld_reasons,
                 config.policy.shrink_threshold,
                 options.allow_shrink,
                 found,
+                inputs.lists.packages_of,
             )
             diags.extend(found)
             inputs = replace(inputs, previous_lists=previous)
@@ -255,12 +256,13 @@ def _next_files(
     if own is None:
         return None
     lists_changes.check_shrink(
-        inputs.lists.records(),
+        inputs.lists.published_keys(),
         own,
         inputs.lists.withheld_reasons,
         inputs.config.policy.shrink_threshold,
         options.allow_shrink,
         found,
+        inputs.lists.packages_of,
     )
     if found.items:  # not what a rebuild against its own manifest is expected to find: no guess
         return None

@@ -9,17 +9,16 @@ the removed details (the record may have been repaired or revoked: showing it ag
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostics, Location
-from generator.lists.model import PublishedRecord
+from generator.lists.model import PublishedRecord, record_hash
 from generator.lists.routes import MANIFEST_PATH
 from generator.lists.store import PublishedRecords
 
@@ -64,24 +63,6 @@ class ListChanges:
 # -- the manifest ------------------------------------------------------------------------------
 
 
-def record_hash(record: PublishedRecord) -> str:
-    """A hash of everything the site shows about a record; where it came from is not content."""
-    shown = [
-        record.key,
-        record.subject_key,
-        record.subject_name,
-        record.subject_code,
-        record.decision_number,
-        record.decision_date.isoformat(),
-        record.publicity_end.isoformat(),
-        record.authority,
-        record.under_objection,
-        [list(pair) for pair in record.fields],
-    ]
-    text = json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
 def manifest_file(lists: Iterable[tuple[str, Sequence[PublishedRecord]]], as_of: dt.date) -> bytes:
     """`lists/manifest.json`, one line per list so that two manifests diff readably.
 
@@ -93,9 +74,9 @@ def manifest_file(lists: Iterable[tuple[str, Sequence[PublishedRecord]]], as_of:
     out.write(f"{head}\n".encode())
     for n, (code, records) in enumerate(sorted(lists, key=lambda pair: pair[0])):
         out.write(f"{',' + chr(10) if n else ''}{json.dumps(code)}:{{".encode())
-        for i, r in enumerate(_by_key(records)):
-            entry = {"hash": record_hash(r), "provider": r.provider}
-            text = f"{',' if i else ''}{_compact(r.key)}:{_compact(entry)}"
+        for i, (key, hashed, provider) in enumerate(_hashes_by_key(records)):
+            entry = {"hash": hashed, "provider": provider}
+            text = f"{',' if i else ''}{_compact(key)}:{_compact(entry)}"
             out.write(text.encode("utf-8"))
         out.write(b"}")
     out.write(b"\n}}\n")
@@ -106,10 +87,19 @@ def _compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _by_key(records: Sequence[PublishedRecord]) -> Iterable[PublishedRecord]:
+def _hashes_by_key(records: Sequence[PublishedRecord]) -> Iterable[tuple[str, str, str]]:
+    """(key, hash, provider) in key order."""
     if isinstance(records, PublishedRecords):
-        return records.by_key()  # from the store's key index, not sorted in memory
-    return sorted(records, key=lambda r: r.key)
+        # From the store's key index and columns: no record is decoded, none hashed again.
+        return records.hashes_by_key()
+    return ((r.key, record_hash(r), r.provider) for r in sorted(records, key=lambda r: r.key))
+
+
+def _hashes(records: Sequence[PublishedRecord]) -> Iterable[tuple[int, str, str]]:
+    """(position, key, hash) in list order."""
+    if isinstance(records, PublishedRecords):
+        return records.hashes()
+    return ((i, r.key, record_hash(r)) for i, r in enumerate(records))
 
 
 def load_manifest(
@@ -170,41 +160,55 @@ def list_changes(
     before = previous.lists.get(code, {})
     added, changed = [], []
     current = set()
-    for record in records:
-        current.add(record.key)
-        entry = before.get(record.key)
+    for position, key, hashed in _hashes(records):
+        current.add(key)
+        entry = before.get(key)
         if entry is None:
-            added.append(record)
-        elif entry.hash != record_hash(record):
-            changed.append(record)
+            added.append(position)
+        elif entry.hash != hashed:
+            changed.append(position)
+    # Only these records are read whole; usually a handful of a list's.
+    shown = _at(records, {*added, *changed})
     removed = tuple(
         Removal(key, withheld_reasons.get(key, NO_LONGER_IN_SOURCE))
         for key in sorted(before)
         if key not in current
     )
-    return ListChanges(code, tuple(added), tuple(changed), removed, previous.as_of, False)
+    return ListChanges(
+        code,
+        tuple(shown[i] for i in added),
+        tuple(shown[i] for i in changed),
+        removed,
+        previous.as_of,
+        False,
+    )
+
+
+def _at(records: Sequence[PublishedRecord], positions: set[int]) -> dict[int, PublishedRecord]:
+    """The records at these positions: one read each if they are few, else one pass over all."""
+    if len(positions) <= 1_000:
+        return {i: records[i] for i in positions}
+    return {i: r for i, r in enumerate(records) if i in positions}
 
 
 def check_shrink(
-    published: Iterable[PublishedRecord],
+    published_keys: Iterable[str],
     previous: Manifest | None,
     withheld_reasons: Mapping[str, str],
     threshold: float,
     allow: bool,
     diags: Diagnostics,
+    packages_of: Callable[[str], Sequence[str]] = lambda provider: (),
 ) -> None:
     """Fail the build when a provider's records vanish with no reason behind them (a cut-off export).
 
     A record that left because it expired, was repaired, revoked, corrected or upheld on objection
     has a reason in `withheld_reasons`; only records that are simply gone from the source count.
+    `packages_of(provider)` gives the packages of its published records, sorted, to point at.
     """
     if previous is None:
         return
-    now: set[str] = set()
-    packages: dict[str, set[str]] = defaultdict(set)
-    for record in published:
-        now.add(record.key)
-        packages[record.provider].add(record.package)
+    now = set(published_keys)
     before: Counter[str] = Counter()
     vanished: Counter[str] = Counter()
     for entries in previous.lists.values():
@@ -216,7 +220,7 @@ def check_shrink(
         share = vanished[provider] / before[provider]
         if share <= threshold or allow:
             continue
-        folders = sorted(packages.get(provider, ()))
+        folders = packages_of(provider)
         where = Location(f"content/lists/{folders[0]}" if folders else "content/lists")
         diags.error(
             "list.shrink",

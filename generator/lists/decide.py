@@ -68,6 +68,7 @@ from generator.lists.model import (
 )
 from generator.lists.package import ListPackage, ResourceFile, discover_packages
 from generator.lists.store import (
+    Encoded,
     KeyIndex,
     ListsStore,
     ListWriter,
@@ -119,6 +120,16 @@ class ListsDecision:
     def records(self) -> Iterator[PublishedRecord]:
         for result in self.lists:
             yield from result.published
+
+    def published_keys(self) -> Iterator[str]:
+        """The keys of `records()`, from the store's column where there is one."""
+        if self.store is not None:
+            return self.store.published_keys()
+        return (r.key for r in self.records())
+
+    def packages_of(self, provider: str) -> list[str]:
+        """The packages of a provider's published records (a diagnostic's location)."""
+        return sorted({r.package for r in self.records() if r.provider == provider})
 
     def subject_groups(self) -> StoredSubjects | MemorySubjects:
         """The public lists' records grouped by subject key, for the subject pages and search."""
@@ -397,7 +408,7 @@ class RowVerdict:
     early_repair: tuple[dt.date, dt.date, Location] | None = None  # (repaired, min end, where)
     withheld: str | None = None  # the reason the record is not shown
     flagged: bool = False  # published, under objection
-    record: tuple[int, str, str, str, bytes] | None = None  # published: ListWriter.publish_encoded's
+    record: Encoded | None = None  # published: ListWriter.publish_encoded's
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 
 from generator.diagnostics import Location
@@ -63,3 +64,25 @@ def record_key(item_code: str, decision_number: str, subject_id: str) -> str:
 def person_key(id_number: str) -> str:
     """The subject key of a natural person: a hash, so the raw ID number never appears in a URL."""
     return "p-" + hashlib.sha256(id_number.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def record_hash(record: PublishedRecord) -> str:
+    """A hash of everything the site shows about a record; where it came from is not content.
+
+    The lists manifest keeps it per record (generator.lists.changes); the decide stage computes
+    it with the record, on every core, and the store keeps it beside the record.
+    """
+    shown = [
+        record.key,
+        record.subject_key,
+        record.subject_name,
+        record.subject_code,
+        record.decision_number,
+        record.decision_date.isoformat(),
+        record.publicity_end.isoformat(),
+        record.authority,
+        record.under_objection,
+        [list(pair) for pair in record.fields],
+    ]
+    text = json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

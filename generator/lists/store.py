@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
 from generator.diagnostics import Location
-from generator.lists.model import OUTCOMES, Outcome, PublishedRecord
+from generator.lists.model import OUTCOMES, Outcome, PublishedRecord, record_hash
 
 # Rows read per query when iterating, and rows buffered before an insert: big enough that a
 # query costs little per row, small enough to be nothing next to the rest of the build.
@@ -55,6 +55,9 @@ CHUNK = 2_000
 # its own connection, so this is paid once per process.
 CACHE_KIB = 32 * 1024
 
+# A published record as ListWriter.publish_encoded takes it: newest-first order, key, subject
+# key, provider, manifest hash, and the record's bytes.
+Encoded = tuple[int, str, str, str, str, bytes]
 SubjectPart = tuple[str, str | None]  # subject keys from, inclusive, up to, exclusive (None: end)
 
 _SCHEMA = """
@@ -62,9 +65,9 @@ CREATE TABLE outcomes (
     id INTEGER PRIMARY KEY, source INTEGER, row INTEGER, key TEXT, outcome INTEGER,
     reason TEXT, detail TEXT);
 CREATE TABLE pending (idx INTEGER PRIMARY KEY, newest INTEGER, key TEXT, subject_key TEXT,
-    provider TEXT, data BLOB);
+    provider TEXT, hash TEXT, data BLOB);
 CREATE TABLE published (id INTEGER PRIMARY KEY, list INTEGER, key TEXT, subject_key TEXT,
-    provider TEXT, data BLOB);
+    provider TEXT, hash TEXT, data BLOB);
 CREATE TABLE withheld (key TEXT PRIMARY KEY, reason TEXT) WITHOUT ROWID;
 CREATE TABLE keys (key TEXT PRIMARY KEY, first INTEGER, last INTEGER) WITHOUT ROWID;
 """
@@ -177,6 +180,10 @@ class ListsStore:
             self.paths.append(path)
         return number
 
+    def published_keys(self) -> Iterator[str]:
+        """Every published record's key, of every list (the shrink guard's)."""
+        return (key for (key,) in self.db().execute("SELECT key FROM published"))
+
     def begin_list(self) -> ListWriter:
         self.lists += 1
         return ListWriter(self, self.lists)
@@ -223,7 +230,7 @@ class ListWriter:
         self.offset = db.execute("SELECT coalesce(max(id), 0) FROM outcomes").fetchone()[0]
         self.flushed = 0
         self.buffer: list[tuple[Any, ...]] = []  # outcome rows not yet inserted
-        self.records: list[tuple[int, int, str, str, str, bytes]] = []
+        self.records: list[tuple[int, int, str, str, str, str, bytes]] = []
         self.counts: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
 
@@ -258,15 +265,30 @@ class ListWriter:
         self.publish_encoded(index, *self.encoded(record))
 
     @staticmethod
-    def encoded(record: PublishedRecord) -> tuple[int, str, str, str, bytes]:
-        """What `publish_encoded` takes: made from the record alone, in any process."""
+    def encoded(record: PublishedRecord) -> Encoded:
+        """What `publish_encoded` takes: made from the record alone, in any process (the decide
+        stage's children), its manifest hash included."""
         newest = -record.decision_date.toordinal()
-        return newest, record.key, record.subject_key, record.provider, encode_record(record)
+        return (
+            newest,
+            record.key,
+            record.subject_key,
+            record.provider,
+            record_hash(record),
+            encode_record(record),
+        )
 
     def publish_encoded(
-        self, index: int, newest: int, key: str, subject_key: str, provider: str, data: bytes
+        self,
+        index: int,
+        newest: int,
+        key: str,
+        subject_key: str,
+        provider: str,
+        hashed: str,
+        data: bytes,
     ) -> None:
-        self.records.append((index, newest, key, subject_key, provider, data))
+        self.records.append((index, newest, key, subject_key, provider, hashed, data))
         if len(self.records) >= CHUNK:
             self._flush_records()
 
@@ -282,8 +304,9 @@ class ListWriter:
         start = db.execute("SELECT coalesce(max(id), 0) FROM published").fetchone()[0]
         with db:
             db.execute(
-                "INSERT INTO published (list, key, subject_key, provider, data) "
-                "SELECT ?, key, subject_key, provider, data FROM pending ORDER BY newest, key",
+                "INSERT INTO published (list, key, subject_key, provider, hash, data) "
+                "SELECT ?, key, subject_key, provider, hash, data FROM pending "
+                "ORDER BY newest, key",
                 (self.number,),
             )
             db.execute("DELETE FROM pending")
@@ -320,7 +343,7 @@ class ListWriter:
     def _flush_records(self) -> None:
         if self.records:
             with self.store.db() as db:
-                db.executemany("INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)", self.records)
+                db.executemany("INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)", self.records)
             self.records = []
 
 
@@ -478,6 +501,22 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
         # Newest decision first: the first record has the latest date, the last the earliest.
         newest, oldest = self[0], self[self.size - 1]
         return sorted(providers), oldest.decision_date, newest.decision_date
+
+    def hashes_by_key(self) -> Iterator[tuple[str, str, str]]:
+        """(key, manifest hash, provider) in key order: the manifest, without decoding a record."""
+        return self.store.db().execute(  # type: ignore[no-any-return]
+            "SELECT key, hash, provider FROM published INDEXED BY published_key "
+            "WHERE id > ? AND id <= ? ORDER BY key",
+            (self.start, self.start + self.size),
+        )
+
+    def hashes(self) -> Iterator[tuple[int, str, str]]:
+        """(position, key, manifest hash) in list order: the changes, without decoding a record."""
+        rows = self.store.db().execute(
+            "SELECT id, key, hash FROM published WHERE id > ? AND id <= ? ORDER BY id",
+            (self.start, self.start + self.size),
+        )
+        return ((row_id - self.start - 1, key, hashed) for row_id, key, hashed in rows)
 
     def by_key(self) -> Iterator[PublishedRecord]:
         """The same records in key order (the manifest's), through the key index."""

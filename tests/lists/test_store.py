@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
+import json
 import multiprocessing
 import os
 import tempfile
@@ -17,6 +18,7 @@ import pytest
 
 from generator import parallel
 from generator.diagnostics import Location
+from generator.lists import changes
 from generator.lists import decide as decide_mod
 from generator.lists import store as store_mod
 from generator.lists.accounting import AccountingError, check_accounting
@@ -306,6 +308,32 @@ def test_the_manifest_from_the_store_is_the_manifest_from_memory(tmp_path: Path)
     in_memory = [("SX-02", tuple(decision.lists[0].published))]
     as_of = dt.date(2026, 11, 30)
     assert manifest_file(stored, as_of) == manifest_file(in_memory, as_of)
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few-read-one-by-one", "many-in-one-pass"])
+def test_the_changes_from_the_store_are_the_changes_from_memory(
+    tmp_path: Path, many: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store gives each record's manifest hash without decoding it, and only the added and
+    # changed records are read whole.
+    if many:
+        monkeypatch.setattr(changes, "_at", lambda records, positions: {
+            i: r for i, r in enumerate(records) if i in positions
+        })  # fmt: skip
+    decision, _ = decide(mixed_project(tmp_path))
+    published = decision.lists[0].published
+    records = tuple(published)
+    manifest = json.loads(manifest_file([("SX-02", records)], dt.date(2026, 11, 30)))
+    entries = manifest["lists"]["SX-02"]
+    del entries[records[0].key]  # added since
+    entries[records[3].key]["hash"] = "0" * 32  # changed since
+    entries["SX-02-gone"] = {"hash": "1" * 32, "provider": records[0].provider}  # removed
+    previous = changes._parse_manifest(manifest)
+    from_store = changes.list_changes("SX-02", published, previous, {})
+    assert from_store == changes.list_changes("SX-02", records, previous, {})
+    assert (from_store.added, from_store.changed) == ((records[0],), (records[3],))
+    assert [r.key for r in from_store.removed] == ["SX-02-gone"]
+    assert sorted(decision.published_keys()) == sorted(r.key for r in records)
 
 
 @pytest.mark.parametrize(
