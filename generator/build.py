@@ -32,7 +32,7 @@ from generator.lists import changes as lists_changes
 from generator.lists import render as lists_render
 from generator.lists import routes as lists_routes
 from generator.lists.decide import ListsDecision, load_and_decide
-from generator.model import SearchDoc
+from generator.model import DocGroup, SearchDoc
 from generator.progress import Reporter
 from generator.render import Renderer, templates_dir
 from generator.search import index as search_index
@@ -316,14 +316,14 @@ def _render_tasks(inputs: Inputs, renderer: Renderer) -> list[parallel.Task]:
     return tasks
 
 
-def _search_docs(inputs: Inputs) -> Iterator[SearchDoc]:
+def _search_docs(inputs: Inputs) -> Iterator[SearchDoc | DocGroup]:
     """Every section's search documents, streamed to the index stage."""
-    docs: list[Iterable[SearchDoc]] = [pages.search_docs(inputs.content)]
+    docs: list[Iterable[SearchDoc | DocGroup]] = [pages.search_docs(inputs.content)]
     if inputs.catalogue is not None:
         docs.append(catalogue_search_docs(inputs.catalogue))
     docs.append(consultations_search_docs(inputs.consultations))
     if inputs.lists is not None:
-        docs.append(lists_render.search_docs(inputs.lists))
+        docs.append(lists_render.search_groups(inputs.lists))
     return chain.from_iterable(docs)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -58,3 +59,17 @@ class SearchDoc:
     url: str
     codes: tuple[str, ...] = ()  # identifiers kept whole: credit codes, document numbers
     list_code: str | None = None
+
+
+@dataclass(frozen=True)
+class DocGroup:
+    """Search documents made only if they are needed (a subject and its records).
+
+    Every writer of the index's first pass reads every section's documents, and each tokenizes
+    only its share of them (generator.search.index). A writer numbers the documents it skips by
+    their kind and list code alone: `heads`, one per document in order, which a section can
+    give without making the documents, such as without decoding the records behind them.
+    """
+
+    heads: tuple[tuple[str, str | None], ...]  # (kind, list_code) of each document of `make()`
+    make: Callable[[], list[SearchDoc]]

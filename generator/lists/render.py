@@ -25,7 +25,7 @@ from generator.lists.accounting import reasons_by_outcome
 from generator.lists.fragments import RecordFragments
 from generator.lists.model import WITHHELD, PublishedRecord
 from generator.lists.store import MemorySubjects, StoredSubjects, SubjectPart
-from generator.model import DEFAULT_LANG, LANGS, LangText, OutputFile, SearchDoc
+from generator.model import DEFAULT_LANG, LANGS, DocGroup, LangText, OutputFile, SearchDoc
 from generator.render import NavEntry, Renderer
 
 if TYPE_CHECKING:
@@ -578,15 +578,35 @@ def search_docs(decision: ListsDecision) -> Iterator[SearchDoc]:
     language would be made, and read by every writer of the index's first pass, only to be
     dropped there.
     """
+    for group in search_groups(decision):
+        yield from group.make()
+
+
+def search_groups(decision: ListsDecision) -> Iterator[DocGroup]:
+    """`search_docs`, a subject and its records at a time, each made only if asked for: the
+    writers of the index's first pass each make only their share (generator.model.DocGroup)."""
+    codes = {number: result.item_code for number, result in enumerate(decision.lists, start=1)}
+    for subject_key, item_codes, records in decision.subject_groups().lazy_groups(codes):
+        heads = (
+            ("subject", " ".join(sorted(set(item_codes)))),
+            *(("record", code) for code in item_codes),
+        )
+        yield DocGroup(heads, functools.partial(_subject_docs, subject_key, records))
+
+
+def _subject_docs(
+    subject_key: str, records_of: Callable[[], list[PublishedRecord]]
+) -> list[SearchDoc]:
     lang = DEFAULT_LANG
-    for subject_key, records in decision.subject_groups().groups():
-        latest = max(records, key=lambda r: (r.decision_date, r.key))
-        names = sorted({r.subject_name for r in records})
-        codes = tuple(sorted({r.subject_code for r in records if r.subject_code}))
-        # A subject is on every list its records are on: the codes, separated by spaces, so
-        # that filtering the search by any one of those lists keeps it (search.js: listsOf).
-        lists = " ".join(sorted({r.item_code for r in records}))
-        yield SearchDoc(
+    records = records_of()
+    latest = max(records, key=lambda r: (r.decision_date, r.key))
+    names = sorted({r.subject_name for r in records})
+    codes = tuple(sorted({r.subject_code for r in records if r.subject_code}))
+    # A subject is on every list its records are on: the codes, separated by spaces, so
+    # that filtering the search by any one of those lists keeps it (search.js: listsOf).
+    lists = " ".join(sorted({r.item_code for r in records}))
+    docs = [
+        SearchDoc(
             ref=f"subject:{lang}:{subject_key}",
             kind="subject",
             lang=lang,
@@ -596,9 +616,11 @@ def search_docs(decision: ListsDecision) -> Iterator[SearchDoc]:
             codes=codes,
             list_code=lists or None,
         )
-        for record in records:
-            text = " ".join([record.authority, *(v for _, v in record.fields if v)])
-            yield SearchDoc(
+    ]
+    for record in records:
+        text = " ".join([record.authority, *(v for _, v in record.fields if v)])
+        docs.append(
+            SearchDoc(
                 ref=f"record:{lang}:{record.key}",
                 kind="record",
                 lang=lang,
@@ -608,3 +630,5 @@ def search_docs(decision: ListsDecision) -> Iterator[SearchDoc]:
                 codes=tuple(c for c in (record.subject_code, record.decision_number) if c),
                 list_code=record.item_code,
             )
+        )
+    return docs

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import marshal
 import os
@@ -58,7 +59,11 @@ CACHE_KIB = 32 * 1024
 # A published record as ListWriter.publish_encoded takes it: newest-first order, key, subject
 # key, provider, manifest hash, and the record's bytes.
 Encoded = tuple[int, str, str, str, str, bytes]
-SubjectPart = tuple[str, str | None]  # subject keys from, inclusive, up to, exclusive (None: end)
+SubjectPart = tuple[str, str | None]
+# A subject key, its records' item codes in order, and a function that gives the records.
+LazyGroup = tuple[
+    str, tuple[str, ...], Callable[[], list[PublishedRecord]]
+]  # subject keys from, inclusive, up to, exclusive (None: end)
 
 _SCHEMA = """
 CREATE TABLE outcomes (
@@ -632,6 +637,24 @@ class StoredSubjects:
         for key, group in itertools.groupby(rows, key=lambda row: str(row[0])):
             yield key, [decode_record(data) for _, data in group]
 
+    def lazy_groups(self, codes: Mapping[int, str]) -> Iterator[LazyGroup]:
+        """The groups' subject keys and their records' item codes (`codes`: list number -> item
+        code), each with a function that decodes its records: for a reader that needs few."""
+        query = "SELECT subject_key, list, data FROM published INDEXED BY published_subject "
+        query += "WHERE list IN (" + ",".join(map(str, self.store.public_lists)) + ") "
+        rows = self.store.db().execute(query + "ORDER BY subject_key, id")
+        for key, group in itertools.groupby(rows, key=lambda row: str(row[0])):
+            taken = list(group)
+            yield (
+                key,
+                tuple(codes[number] for _, number, _ in taken),
+                functools.partial(_decoded, [data for _, _, data in taken]),
+            )
+
+
+def _decoded(blobs: list[bytes]) -> list[PublishedRecord]:
+    return [decode_record(data) for data in blobs]
+
 
 def _key_ranges(bounds: list[str]) -> list[SubjectPart]:
     """[("", b1), (b1, b2), ..., (bn, None)] over the distinct bounds, in order."""
@@ -668,6 +691,11 @@ class MemorySubjects:
         chosen = (self.records[i] for i in self.order[first:stop])
         for key, group in itertools.groupby(chosen, key=lambda r: r.subject_key):
             yield key, list(group)
+
+    def lazy_groups(self, codes: Mapping[int, str]) -> Iterator[LazyGroup]:
+        """As StoredSubjects.lazy_groups; the records are at hand already."""
+        for key, records in self.groups():
+            yield key, tuple(r.item_code for r in records), functools.partial(list, records)
 
 
 def published_span(

@@ -23,7 +23,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from generator.model import DEFAULT_LANG, LANGS, OutputFile, SearchDoc
+from generator.model import DEFAULT_LANG, LANGS, DocGroup, OutputFile, SearchDoc
 from generator.search.paths import MANIFEST_PATH, site_index_path
 from generator.search.shards import DOCS_PER_STORE_PART, FIELD, HEAVY_CAP, POSTINGS_PER_SHARD
 from generator.search.shardset import TASKS, Partition, ShardSetInfo, Task
@@ -49,7 +49,7 @@ class SearchIndex:
 
     def __init__(
         self,
-        docs: Iterable[SearchDoc],
+        docs: Iterable[SearchDoc | DocGroup],
         *,
         per_shard: int = POSTINGS_PER_SHARD,
         per_part: int = DOCS_PER_STORE_PART,
@@ -89,19 +89,41 @@ class SearchIndex:
         return Partition(folder, writer=writer, writers=writers, **self._options)
 
     def _read(self, partition: Partition, writer: int, writers: int) -> None:
-        """Writer ``writer``'s share of the first pass: every ``writers``th block of documents."""
+        """Writer ``writer``'s share of the first pass: every ``writers``th block of documents.
+
+        A group (generator.model.DocGroup) none of whose documents falls in this writer's blocks
+        is numbered from its heads and never made.
+        """
         n = 0
-        for doc in self._docs:
-            if doc.kind in SHARD_KINDS:
-                # Indexed once: a section handing out a copy per language is read in Chinese.
-                if doc.lang == DEFAULT_LANG or doc.lang not in LANGS:
-                    if (n // WRITER_BLOCK) % writers == writer:
-                        partition.add(doc)
-                    else:
-                        partition.skip(doc)
-                    n += 1
-            elif writer == 0 and doc.lang in self._site_docs:
-                self._site_docs[doc.lang].append(doc)
+        for item in self._docs:
+            if isinstance(item, DocGroup):
+                blocks = range(n // WRITER_BLOCK, (n + len(item.heads) - 1) // WRITER_BLOCK + 1)
+                if all(block % writers != writer for block in blocks):
+                    for kind, list_code in item.heads:
+                        partition.skip_ref(kind, list_code)
+                    n += len(item.heads)
+                    continue
+                docs = item.make()
+                if [(d.kind, d.list_code) for d in docs] != list(item.heads):
+                    raise RuntimeError("a search document group made other documents than it said")
+            else:
+                docs = [item]
+            for doc in docs:
+                n = self._add(partition, doc, n, writer, writers)
+
+    def _add(self, partition: Partition, doc: SearchDoc, n: int, writer: int, writers: int) -> int:
+        """One document; the number of subjects and records seen so far, after it."""
+        if doc.kind in SHARD_KINDS:
+            # Indexed once: a section handing out a copy per language is read in Chinese.
+            if doc.lang == DEFAULT_LANG or doc.lang not in LANGS:
+                if (n // WRITER_BLOCK) % writers == writer:
+                    partition.add(doc)
+                else:
+                    partition.skip(doc)
+                n += 1
+        elif writer == 0 and doc.lang in self._site_docs:
+            self._site_docs[doc.lang].append(doc)
+        return n
 
     def tasks(self) -> list[Task]:
         """The site-wide indexes and manifest, then the shards and doc store in several parts."""
@@ -181,7 +203,7 @@ def shard_files(index: SearchIndex, number: int) -> Iterator[OutputFile]:
 
 
 def index_files(
-    docs: Iterable[SearchDoc],
+    docs: Iterable[SearchDoc | DocGroup],
     *,
     per_shard: int = POSTINGS_PER_SHARD,
     per_part: int = DOCS_PER_STORE_PART,

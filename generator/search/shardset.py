@@ -161,12 +161,19 @@ class Partition:
 
     def skip(self, doc: SearchDoc) -> None:
         """A document another writer adds: it still takes its ref's number."""
-        self._ref(doc)
+        self.skip_ref(doc.kind, doc.list_code)
+
+    def skip_ref(self, kind: str, list_code: str | None) -> None:
+        """`skip`, for a document known only by its kind and list code."""
+        self._ref_of(kind, list_code)
 
     def _ref(self, doc: SearchDoc) -> str:
+        return self._ref_of(doc.kind, doc.list_code)
+
+    def _ref_of(self, kind: str, list_code: str | None) -> str:
         # Short refs keep the shards small: each posting repeats its ref twice. The prefix names
         # the kind and list, so the browser filters results before fetching any display data.
-        key = (doc.kind, doc.list_code)
+        key = (kind, list_code)
         group = self._groups.get(key)
         if group is None:
             group = self._groups[key] = (len(self._groups), [0])

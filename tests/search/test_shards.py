@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import parallel
-from generator.model import SearchDoc
+from generator.model import DocGroup, SearchDoc
+from generator.search import index as index_module
 from generator.search.index import SearchIndex, index_files
 from generator.search.shards import (
     FIELD,
@@ -364,6 +366,74 @@ def test_a_first_pass_and_tasks_in_forked_processes_write_what_one_process_write
     manifest = json.loads(alone["search/manifest.json"])
     assert manifest["shards"] == (16 if per_shard == 8000 else 128)
     assert manifest["heavy"]  # 天津, 科技, ... in all 64 names
+
+
+def _group_docs(n: int, records: int) -> list[SearchDoc]:
+    """A subject on list SX-0<n % 3> and its records, as the lists section makes them."""
+    code = f"9112011{n:03d}MA05XXXX"
+    name = f"天津{'甲乙丙丁戊己庚辛'[n % 8]}{'子丑寅卯辰巳午未'[n // 8 % 8]}科技有限公司"
+    lists = [f"SX-0{(n + r) % 3}" for r in range(records)]
+    subject = dataclasses.replace(
+        _subject(n, name, code), list_code=" ".join(sorted(set(lists))) or None
+    )
+    return [
+        subject,
+        *(
+            SearchDoc(
+                ref=f"record:zh-CN:{code}-{r}",
+                kind="record",
+                lang="zh-CN",
+                title=f"{name} 津罚〔2026〕{n}-{r}号",
+                text="天津市市场监督管理局",
+                url=f"subjects/00/{code}.html#r{r}",
+                codes=(code, f"津罚〔2026〕{n}-{r}号"),
+                list_code=item,
+            )
+            for r, item in enumerate(lists)
+        ),
+    ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_groups_made_only_where_needed_index_as_their_documents_do(
+    jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks of 3 documents, groups of 1 to 5: groups inside one writer's blocks, across both.
+    monkeypatch.setattr(index_module, "WRITER_BLOCK", 3)
+    flat = [_group_docs(n, n % 5) for n in range(40)]
+    made: list[int] = []  # in this process: the groups the first writer made
+
+    def group(n: int, docs: list[SearchDoc]) -> DocGroup:
+        def make() -> list[SearchDoc]:
+            made.append(n)
+            return list(docs)
+
+        return DocGroup(tuple((d.kind, d.list_code) for d in docs), make)
+
+    alone = {f.path: f.data for f in index_files([d for docs in flat for d in docs])}
+    index = SearchIndex([group(n, docs) for n, docs in enumerate(flat)], jobs=jobs)
+    with index.first_pass():
+        grouped = {f.path: f.data for f in parallel.run(index.tasks(), jobs)}
+    assert grouped == alone
+    if jobs == 1:
+        assert made == list(range(40))
+    else:  # the first writer took blocks 0, 2, 4...: only the groups with a document in them
+        starts = [0]
+        for docs in flat:
+            starts.append(starts[-1] + len(docs))
+        mine = [
+            n
+            for n, docs in enumerate(flat)
+            if any((starts[n] + i) // 3 % 2 == 0 for i in range(len(docs)))
+        ]
+        assert made == mine and len(mine) < 40
+
+
+def test_a_group_that_makes_other_documents_than_it_said_fails() -> None:
+    docs = _group_docs(1, 2)
+    wrong = DocGroup((("subject", None),), lambda: docs)
+    with pytest.raises(RuntimeError, match="other documents"):
+        list(index_files([wrong]))
 
 
 def test_a_failing_writer_fails_the_first_pass() -> None:
