@@ -111,7 +111,7 @@ def settle(
     if len(want) != len(files):
         raise UnsafeOutput("an entry names a file twice")
     done: dict[str, Record] = {}
-    folders = _keep_matching(spare, want, done)
+    folders = _keep_matching(spare, want, live, done)
     for path, digest, size, ino, mtime in files:
         if path in done:
             continue
@@ -136,9 +136,17 @@ def settle(
     return [done[record[0]] for record in files]
 
 
-def _keep_matching(spare: Path, want: Mapping[str, Record], done: dict[str, Record]) -> set[str]:
+def _keep_matching(
+    spare: Path, want: Mapping[str, Record], live: Mapping[str, Stat], done: dict[str, Record]
+) -> set[str]:
     """Keep the spare's files that are the ones recorded (into `done`), remove everything else,
-    and say which folders are left."""
+    and say which folders are left.
+
+    A spare file is mostly the same inode as the site's file at its path (the spare was made
+    from the site). Its directory entry gives its inode without a stat; where that is the
+    recorded inode and the site's file is too, the site's stat (size, mtime) vouches for it.
+    Any other file is stat'ed itself.
+    """
     if not spare.is_dir():
         with contextlib.suppress(FileNotFoundError):
             os.unlink(spare)  # not a folder: nothing of it can be kept
@@ -157,16 +165,9 @@ def _keep_matching(spare: Path, want: Mapping[str, Record], done: dict[str, Reco
                         os.rmdir(entry.path)
                     continue
                 record = want.get(path)
-                info = entry.stat(follow_symlinks=False)
                 # A predicted file (no inode recorded) is linked afresh: it may have been made
                 # from an object, which only its digest can vouch for.
-                if (
-                    record is not None
-                    and record[3]
-                    and stat.S_ISREG(info.st_mode)
-                    and (info.st_ino, info.st_size, info.st_mtime_ns)
-                    == (record[3], record[2], record[4])
-                ):
+                if record is not None and record[3] and _is_recorded(entry, record, live):
                     done[path] = record
                     left = True
                 else:
@@ -177,6 +178,17 @@ def _keep_matching(spare: Path, want: Mapping[str, Record], done: dict[str, Reco
 
     walk("")
     return kept
+
+
+def _is_recorded(entry: os.DirEntry[str], record: Record, live: Mapping[str, Stat]) -> bool:
+    """Is this directory entry the recorded file: same inode, size and mtime?"""
+    recorded = (record[3], record[2], record[4])
+    if entry.inode() != recorded[0] or entry.is_symlink():
+        return False
+    if live.get(record[0]) == recorded:
+        return True  # the site's entry is this same inode, just stat'ed: the same size and mtime
+    info = entry.stat(follow_symlinks=False)
+    return stat.S_ISREG(info.st_mode) and (info.st_ino, info.st_size, info.st_mtime_ns) == recorded
 
 
 def _digest(path: str) -> str:

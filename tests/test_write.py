@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import write
 from generator.model import OutputFile
@@ -212,3 +214,28 @@ def test_adopt_links_a_file_into_the_new_tree(tmp_path: Path) -> None:
     assert (stats.files, stats.unchanged, stats.bytes) == (2, 1, 17)
     assert os.stat(out / "old.html").st_ino == old.st_ino
     assert os.stat(out / "x/new.html").st_ino == source.stat().st_ino
+
+
+def _full_check(path: str) -> bool:
+    """check_inside's answer without its fast path: PurePosixPath's."""
+    from pathlib import PurePosixPath
+
+    rel = PurePosixPath(path)
+    return not (rel.is_absolute() or ".." in rel.parts or not rel.parts or path != rel.as_posix())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "b.html", "..", ".", "", ".x", "x..y", "-", "_", "é", "a b", "/"]),
+        min_size=0,
+        max_size=5,
+    ).map("/".join)
+)
+def test_the_fast_path_check_agrees_with_the_full_one(path: str) -> None:
+    try:
+        write.check_inside(path)
+        accepted = True
+    except UnsafeOutput:
+        accepted = False
+    assert accepted == _full_check(path)
