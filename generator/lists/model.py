@@ -66,6 +66,10 @@ def person_key(id_number: str) -> str:
     return "p-" + hashlib.sha256(id_number.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+# One encoder for every record: json.dumps with these options makes a new one per call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def record_hash(record: PublishedRecord) -> str:
     """A hash of everything the site shows about a record; where it came from is not content.
 
@@ -82,7 +86,7 @@ def record_hash(record: PublishedRecord) -> str:
         record.publicity_end.isoformat(),
         record.authority,
         record.under_objection,
-        [list(pair) for pair in record.fields],
+        record.fields,  # pairs: JSON arrays, as lists are
     ]
-    text = json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
+    text = _COMPACT.encode(shown)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

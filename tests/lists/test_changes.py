@@ -21,7 +21,7 @@ from generator.lists.changes import (
     load_manifest,
     manifest_file,
 )
-from generator.lists.model import PublishedRecord
+from generator.lists.model import PublishedRecord, record_hash
 from tests.conftest import make_project, run_cli
 from tests.lists.test_render import AS_OF, decision, list_result, penalty, render_site
 
@@ -260,3 +260,10 @@ def test_build_twice_guards_against_a_vanished_package(tmp_path: Path) -> None:
             assert not [n for n in numbers if n in text], path
             if "changes" in path.as_posix() or path.name == "manifest.json":
                 assert not [n for n in names if n in text], path
+
+
+def test_a_records_manifest_hash_never_changes_its_meaning() -> None:
+    # The previous site's manifest holds these hashes: an implementation that hashed otherwise
+    # would report every published record as changed on the first build after an upgrade.
+    assert record_hash(penalty(7)) == "a2034b8065f967b3eb7587fa32c1858c"
+    assert record_hash(penalty(8, objection=True)) == "2aca4e91f1c74e09ae8885edaef2e40d"
