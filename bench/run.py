@@ -256,16 +256,24 @@ def _rollup(pid: int) -> tuple[int, int]:
 
 
 def output_size(site: Path) -> dict[str, int]:
+    """Files and bytes below `site`; a file hard-linked twice in it (the build cache's spare tree
+    and its objects) is counted once, as the disk holds it once."""
     files = size = 0
+    seen: set[int] = set()
     stack = [site]
     while stack:
         with os.scandir(stack.pop()) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                else:
-                    files += 1
-                    size += entry.stat(follow_symlinks=False).st_size
+                    continue
+                files += 1
+                info = entry.stat(follow_symlinks=False)
+                if info.st_nlink > 1:
+                    if info.st_ino in seen:
+                        continue
+                    seen.add(info.st_ino)
+                size += info.st_size
     return {"files": files, "bytes": size}
 
 
