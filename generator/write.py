@@ -183,8 +183,7 @@ class SiteWriter:
         if isinstance(file, SpooledFile):  # already on disk: moved in, never read into memory
             shutil.move(file.source, target)
             return False, target
-        with open(target, "wb") as f:
-            f.write(file.data)
+        _write_file(target, file.data)
         return False, target
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
@@ -222,6 +221,18 @@ def check_inside(path: str) -> None:
     rel = PurePosixPath(path)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts or path != rel.as_posix():
         raise UnsafeOutput(f"refusing to write outside the site: {path!r}")
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """`open(path, "wb").write(data)` without the file object: a build writes a hundred thousand
+    small files, and Python's buffered file costs a few microseconds more than the system's."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _link_if_unchanged(old: str, target: str, file: OutputFile) -> bool:
