@@ -24,7 +24,7 @@ from generator.lists import downloads, routes
 from generator.lists.accounting import reasons_by_outcome
 from generator.lists.fragments import RecordFragments
 from generator.lists.model import WITHHELD, PublishedRecord
-from generator.lists.store import MemorySubjects, StoredSubjects, SubjectPart
+from generator.lists.store import MemorySubjects, PublishedRecords, StoredSubjects, SubjectPart
 from generator.model import DEFAULT_LANG, LANGS, DocGroup, LangText, OutputFile, SearchDoc
 from generator.render import NavEntry, Renderer
 
@@ -348,11 +348,20 @@ def _groups(info: ListInfo) -> tuple[list[Group], list[Group]]:
     by_authority: Counter[str] = Counter()
     by_district: Counter[str] = Counter()
     names: dict[str, str] = {}
-    for record in info.records:
-        slug = _authority(record)
-        names.setdefault(slug, record.authority)
+    fields = ("authority", "authority_code", "district")
+    records = info.records
+    # From the store, only these fields of each record are unpacked: this pass comes before the
+    # pages, in every list task.
+    rows = (
+        records.project(*fields)
+        if isinstance(records, PublishedRecords)
+        else ((r.authority, r.authority_code, r.district) for r in records)
+    )
+    for authority, authority_code, district in rows:
+        slug = routes.authority_slug(authority, authority_code)
+        names.setdefault(slug, authority)
         by_authority[slug] += 1
-        by_district[record.district] += 1
+        by_district[district] += 1
     authorities = [
         Group("authority", slug, names[slug], routes.authority_route(info.code, slug), n)
         for slug, n in by_authority.items()

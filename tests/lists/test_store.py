@@ -175,6 +175,16 @@ def test_a_lists_span_from_the_store_is_the_span_of_its_records(tmp_path: Path) 
     assert published_span(()) == ([], None, None)
 
 
+def test_a_projection_from_the_store_is_the_records_fields(tmp_path: Path) -> None:
+    decision, _ = decide(mixed_project(tmp_path))
+    stored = decision.lists[0].published
+    names = ("authority", "authority_code", "district", "key", "under_objection")
+    expected = [tuple(getattr(r, n) for n in names) for r in stored]
+    assert list(stored.project(*names)) == expected and expected
+    with pytest.raises(ValueError, match="no dates"):
+        list(stored.project("key", "decision_date"))
+
+
 def test_subject_groups_from_the_store_match_the_records_in_memory(tmp_path: Path) -> None:
     decision, _ = decide(mixed_project(tmp_path))
     in_memory = MemorySubjects.of([tuple(decision.lists[0].published)])
