@@ -44,19 +44,19 @@ def claim(spare: Path, site: Path) -> Iterator[bool]:
     `site` (another file system: a rename cannot move a tree across)."""
     spare.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if os.stat(spare.parent).st_dev != os.stat(site.resolve().parent).st_dev:
-            yield False
-            return
+        same_device = os.stat(spare.parent).st_dev == os.stat(site.resolve().parent).st_dev
     except OSError:
+        same_device = False
+    if not same_device:
         yield False
         return
     with open(f"{spare}.lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = True
         except OSError:  # another build is using it: not worth waiting for
-            yield False
-            return
-        yield True  # released when the lock file is closed
+            held = False
+        yield held  # the lock goes when the file is closed
 
 
 def tree_state(folder: Path) -> tuple[dict[str, Stat], bool]:

@@ -3,10 +3,12 @@ damaged cache, and a rebuild writes only the files whose bytes changed."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -254,3 +256,27 @@ def test_the_command_line_serves_a_hit_and_reports_it(tmp_path: Path) -> None:
     again = run_cli(*args, "--timings", "t.json", cwd=project)
     assert again.exit_code == 0, again.output
     assert json.loads((project / "t.json").read_text("utf-8"))["write"]["cache"] == "relinked"
+
+
+def test_without_the_spare_a_hit_puts_the_tree_together_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another build holds the spare (or the cache is on another file system): the tree is made
+    # from the site and the objects in a temporary tree, as before there was a spare.
+    project = small_project(tmp_path)
+    site, store = tmp_path / "site", tmp_path / "cache"
+    run(project, site, store)
+    expected = tree(site)
+    (site / "about/index.html").unlink()
+    (site / "stray.txt").write_text("not ours")
+
+    @contextlib.contextmanager
+    def refused(folder: Path, out: Path) -> Iterator[bool]:
+        yield False
+
+    monkeypatch.setattr(cache.spare, "claim", refused)
+    result = run(project, site, store)
+    assert (result.cached, result.written) == ("relinked", 1)
+    assert tree(site) == expected
+    assert not (store / "next").exists()
+    assert run(project, site, store).cached == "hit"

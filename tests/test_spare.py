@@ -3,6 +3,7 @@ in, trusted only where it holds the recorded inode, and swapped in whole."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -212,3 +213,16 @@ def test_the_tree_state_names_what_a_build_would_not_leave(tmp_path: Path, site:
 def test_write_exchange_is_the_one_swap(tmp_path: Path) -> None:
     # generator.spare and generator.write swap trees with the same call.
     assert spare.exchange is write.exchange
+
+
+@pytest.mark.parametrize("held_elsewhere", [False, True])
+def test_an_error_while_the_spare_is_claimed_or_refused_comes_through(
+    tmp_path: Path, site: Path, held_elsewhere: bool
+) -> None:
+    folder = tmp_path / "cache" / "next"
+    with contextlib.ExitStack() as stack:
+        if held_elsewhere:  # this process's own claim makes the second one refused
+            assert stack.enter_context(spare.claim(folder, site))
+        with pytest.raises(OSError, match="the caller's"), spare.claim(folder, site) as ours:
+            assert ours is not held_elsewhere
+            raise OSError("the caller's")
