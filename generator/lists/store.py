@@ -537,15 +537,6 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
         )
         return ((row_id - self.start - 1, key, hashed) for row_id, key, hashed in rows)
 
-    def by_key(self) -> Iterator[PublishedRecord]:
-        """The same records in key order (the manifest's), through the key index."""
-        rows = self.store.db().execute(
-            "SELECT data FROM published INDEXED BY published_key WHERE id > ? AND id <= ? "
-            "ORDER BY key",
-            (self.start, self.start + self.size),
-        )
-        return (decode_record(data) for (data,) in rows)
-
     def keys_unique(self) -> bool:
         """No record key twice (the accounting check, without a set of a million keys)."""
         (distinct,) = (
