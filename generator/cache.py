@@ -67,6 +67,7 @@ from typing import Any
 from generator import assets, spare
 from generator.diagnostics import Diagnostic, Location, Severity
 from generator.lists.routes import MANIFEST_PATH
+from generator.spool import file_sha256
 from generator.write import Record, SiteWriter, UnsafeOutput
 
 FORMAT = 1
@@ -381,7 +382,7 @@ def _relink(
                 info = os.lstat(old)
                 same = (info.st_ino, info.st_size, info.st_mtime_ns) == (ino, size, mtime)
                 # Not the file recorded (a file the cache predicted), but maybe the same bytes.
-                same = same or (info.st_size == size and _digest_of(old) == digest)
+                same = same or (info.st_size == size and file_sha256(old) == digest)
             except OSError:
                 same = False
             if same:
@@ -439,11 +440,6 @@ def next_tree(
         finally:
             if not waited:
                 os.waitpid(child, 0)
-
-
-def _digest_of(path: str) -> str:
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def _intact(source: str, digest: str, size: int) -> bool:

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from generator.spool import file_sha256
 from generator.write import Record, UnsafeOutput, check_inside, exchange
 
 Stat = tuple[int, int, int]  # inode, size, mtime in ns: what identifies a published file
@@ -193,9 +193,8 @@ def _is_recorded(entry: os.DirEntry[str], record: Record, live: Mapping[str, Sta
 
 def _digest(path: str) -> str:
     try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-    except OSError:
+        return file_sha256(path)
+    except OSError:  # gone since the site was walked: not a source
         return ""
 
 
