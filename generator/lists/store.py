@@ -450,6 +450,10 @@ class _StoredSequence(Sequence[T], Generic[T]):
     def _read(self, first: int, stop: int) -> list[T]:
         raise NotImplementedError
 
+    def _where(self) -> tuple[str, tuple[int, int]]:
+        """The condition and arguments that select this sequence's rows of its table."""
+        return "id > ? AND id <= ?", (self.start, self.start + self.size)
+
     def __len__(self) -> int:
         return self.size
 
@@ -495,12 +499,11 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
 
     def span(self) -> tuple[list[str], dt.date | None, dt.date | None]:
         """published_span's answer, from the table: no record is decoded but the two ends."""
-        db = self.store.db()
-        where = "WHERE id > ? AND id <= ?"
-        bounds = (self.start, self.start + self.size)
-        providers = [
-            p for (p,) in db.execute(f"SELECT DISTINCT provider FROM published {where}", bounds)
-        ]
+        where, args = self._where()
+        rows = self.store.db().execute(
+            f"SELECT DISTINCT provider FROM published WHERE {where}", args
+        )
+        providers = [p for (p,) in rows]
         if not self.size:
             return sorted(providers), None, None
         # Newest decision first: the first record has the latest date, the last the earliest.
@@ -513,9 +516,9 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
         at = [_NAMES.index(name) for name in names]
         if any(i in _DATE_AT for i in at):
             raise ValueError("project() gives no dates")
+        where, args = self._where()
         rows = self.store.db().execute(
-            "SELECT data FROM published WHERE id > ? AND id <= ? ORDER BY id",
-            (self.start, self.start + self.size),
+            f"SELECT data FROM published WHERE {where} ORDER BY id", args
         )
         for (data,) in rows:
             values = marshal.loads(data)
@@ -523,30 +526,26 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
 
     def hashes_by_key(self) -> Iterator[tuple[str, str, str]]:
         """(key, manifest hash, provider) in key order: the manifest, without decoding a record."""
+        where, args = self._where()
         return self.store.db().execute(  # type: ignore[no-any-return]
-            "SELECT key, hash, provider FROM published INDEXED BY published_key "
-            "WHERE id > ? AND id <= ? ORDER BY key",
-            (self.start, self.start + self.size),
+            f"SELECT key, hash, provider FROM published INDEXED BY published_key WHERE {where} "
+            "ORDER BY key",
+            args,
         )
 
     def hashes(self) -> Iterator[tuple[int, str, str]]:
         """(position, key, manifest hash) in list order: the changes, without decoding a record."""
+        where, args = self._where()
         rows = self.store.db().execute(
-            "SELECT id, key, hash FROM published WHERE id > ? AND id <= ? ORDER BY id",
-            (self.start, self.start + self.size),
+            f"SELECT id, key, hash FROM published WHERE {where} ORDER BY id", args
         )
         return ((row_id - self.start - 1, key, hashed) for row_id, key, hashed in rows)
 
     def keys_unique(self) -> bool:
         """No record key twice (the accounting check, without a set of a million keys)."""
-        (distinct,) = (
-            self.store.db()
-            .execute(
-                "SELECT count(DISTINCT key) FROM published WHERE id > ? AND id <= ?",
-                (self.start, self.start + self.size),
-            )
-            .fetchone()
-        )
+        where, args = self._where()
+        query = f"SELECT count(DISTINCT key) FROM published WHERE {where}"
+        (distinct,) = self.store.db().execute(query, args).fetchone()
         return bool(distinct == self.size)
 
 
@@ -560,9 +559,6 @@ class Outcomes(_StoredSequence[Outcome]):
             (self.start + first, self.start + stop),
         )
         return [_outcome(paths, row) for row in rows]
-
-    def _where(self) -> tuple[str, tuple[int, int]]:
-        return "id > ? AND id <= ?", (self.start, self.start + self.size)
 
     def repeated_places(self) -> list[tuple[str, int]]:
         """(path, row) of rows with more than one outcome, sorted."""
