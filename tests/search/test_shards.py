@@ -36,6 +36,7 @@ from generator.search.shards import (
 from generator.search.shardset import SPILL_BUCKETS, TASKS
 from generator.search.sitewide import dump_json
 from generator.search.tokenizer import CpBuilder, load, serialize, tokenize
+from tests.search.test_index import record
 
 REPO = Path(__file__).resolve().parents[2]
 SEARCH_JS = REPO / "templates" / "static" / "js" / "search.js"
@@ -379,16 +380,7 @@ def _group_docs(n: int, records: int) -> list[SearchDoc]:
     return [
         subject,
         *(
-            SearchDoc(
-                ref=f"record:zh-CN:{code}-{r}",
-                kind="record",
-                lang="zh-CN",
-                title=f"{name} 津罚〔2026〕{n}-{r}号",
-                text="天津市市场监督管理局",
-                url=f"subjects/00/{code}.html#r{r}",
-                codes=(code, f"津罚〔2026〕{n}-{r}号"),
-                list_code=item,
-            )
+            record(name, code, f"津罚〔2026〕{n}-{r}号", item, f"{code}-{r}")
             for r, item in enumerate(lists)
         ),
     ]
