@@ -13,6 +13,7 @@ sitemap every day, which makes crawlers distrust it and makes `rsync --checksum`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
@@ -27,6 +28,10 @@ INDEX_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
 # Not pages anyone should land on from a search engine; the site's own 404 is served for misses.
 EXCLUDED = frozenset({"404.html"})
+
+# What percent-encoding (_url_path), XML escaping and attribute quoting all leave as it is. A
+# sitemap lists every page twice over: a URL of only these is written without those steps.
+_PLAIN_URL = re.compile(r"[A-Za-z0-9/._~:-]*")
 
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -82,16 +87,25 @@ class Sitemap:
         """One `<url>` element per page and language, sorted by route, then language order."""
         for route in sorted(self._pages):
             langs = [lang for i, lang in enumerate(LANGS) if self._pages[route] >> i & 1]
-            alternates = self._alternates(route, langs) if len(langs) > 1 else ""
+            urls = {lang: self._written_url(route, lang) for lang in langs}
+            alternates = self._alternates(langs, urls) if len(langs) > 1 else ""
             for lang in langs:
-                yield f"<url><loc>{escape(self.url(route, lang))}</loc>{alternates}</url>\n"
+                yield f"<url><loc>{urls[lang][0]}</loc>{alternates}</url>\n"
 
-    def _alternates(self, route: str, langs: list[str]) -> str:
+    def _written_url(self, route: str, lang: str) -> tuple[str, str]:
+        """The page's URL as XML text and as a quoted XML attribute."""
+        url = self.base_url + lang_prefix(lang) + route
+        if _PLAIN_URL.fullmatch(url):  # nearly every URL: nothing to encode, escape or quote
+            return url, f'"{url}"'
+        url = self.url(route, lang)
+        return escape(url), quoteattr(url)
+
+    def _alternates(self, langs: list[str], urls: dict[str, tuple[str, str]]) -> str:
         """Every language's twin, the page's own included, as Google asks; x-default is zh-CN."""
-        links = [(lang, self.url(route, lang)) for lang in langs]
-        links.append(("x-default", self.url(route, langs[0])))
+        links = [(lang, urls[lang][1]) for lang in langs]
+        links.append(("x-default", urls[langs[0]][1]))
         return "".join(
-            f'<xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={quoteattr(url)}/>'
+            f'<xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={url}/>'
             for lang, url in links
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from bs4 import BeautifulSoup
@@ -259,3 +260,14 @@ def test_a_site_under_a_sub_path_lists_its_own_addresses(tmp_path: Path) -> None
         url.startswith(base) for loc, alternates in entries for url in (loc, *alternates.values())
     )
     assert (base + "catalogue/editions/2025/") in {loc for loc, _ in entries}
+
+
+@pytest.mark.parametrize("base", [BASE, "https://example.org/a&b/", "http://127.0.0.1:8000/"])
+def test_plain_and_escaped_urls_are_written_alike(base: str) -> None:
+    """URLs that need no encoding skip it (generator.discovery._PLAIN_URL); the text is the same."""
+    sitemap = Sitemap(base)
+    routes = ["a/", "b-c_d.e~f/x.html", "a&b/", "通知/", "q\"'/"]
+    for route in routes:
+        for lang in ("zh-CN", "en"):
+            url = sitemap.url(route, lang)
+            assert sitemap._written_url(route, lang) == (escape(url), quoteattr(url))
