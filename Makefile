@@ -51,7 +51,13 @@ fmt: setup
 	$(BIN)/ruff format generator tests bench scripts
 	$(BIN)/ruff check --fix generator tests bench scripts fuzz
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed build/native.stamp
+
+# The hot modules compiled with mypyc (generator/native.py), again after any change to the
+# package's sources. Without a C compiler this says so and the pure-Python modules run.
+build/native.stamp: $(shell find generator -name '*.py') scripts/compile_native.py $(VENV)/.installed
+	$(BIN)/python scripts/compile_native.py
+	touch $@
 
 # Exactly the locked versions (hashes checked), then the project itself on top, without deps.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -97,4 +103,4 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 clean:
-	rm -rf site .site-* .site.build-* .site.old-* $(VENV) node_modules
+	rm -rf site .site-* .site.build-* .site.old-* $(VENV) node_modules build

@@ -293,7 +293,17 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "native_modules": native_modules(),
     }
+
+
+def native_modules() -> bool:
+    """Do builds run here use the mypyc-compiled modules (generator/native.py)?"""
+    probe = "import generator.native as n, generator.lists.validate; print(n.active())"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return found.stdout.strip() == "True"
 
 
 def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -373,6 +383,8 @@ def incremental(
     for name in ("generator", "templates"):
         shutil.copytree(ROOT / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
     (code / "node_modules").symlink_to(ROOT / "node_modules")
+    if (ROOT / "build" / "native").is_dir():  # the compiled modules, used as at home (native.py)
+        shutil.copytree(ROOT / "build" / "native", code / "build" / "native")
     cache, site, timings = copy / "cache", copy / "site", copy / "timings.json"
     scenarios: dict[str, dict[str, Any]] = {}
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator import native
 from generator.catalogue.model import Item, TableSchema
 from generator.config import PublicationPolicy, Tier
 from generator.diagnostics import Location
@@ -46,7 +47,7 @@ def rule(
     number: int, *, source: str, scope: str, outcome: str, codes: Sequence[str]
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        lines = (func.__doc__ or "").strip().split("\n\n", 1)
+        lines = native.docstring(func).strip().split("\n\n", 1)
         title = " ".join(lines[0].split())
         doc = " ".join(lines[1].split()) if len(lines) > 1 else ""
         RULES.append(

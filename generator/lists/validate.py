@@ -23,6 +23,7 @@ from frictionless import Schema
 from frictionless.exception import FrictionlessException
 from frictionless.resources import TableResource
 
+from generator import native
 from generator.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from generator.lists.fastpath import RowChecker
 from generator.lists.identifiers import (
@@ -131,7 +132,7 @@ def check(*codes: str, severity: str = "error") -> Callable[[CheckFn], CheckFn]:
     """Register a domain check; the rule table in docs/publication-rules.md lists them all."""
 
     def register(func: CheckFn) -> CheckFn:
-        doc = " ".join((func.__doc__ or "").split())
+        doc = " ".join(native.docstring(func).split())
         CHECKS.append(Check(func.__name__, codes, severity, doc, func))
         return func
 

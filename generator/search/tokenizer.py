@@ -96,6 +96,7 @@ lunr integration
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -223,9 +224,14 @@ def _value_tokens(value: object) -> list[str]:
     return tokenize(value if isinstance(value, str) else str(value))
 
 
-def cp_token_keep(token: Token, i: int, tokens: list[Token]) -> Token:
-    """Pipeline function that keeps every token unchanged (label ``cpTokenKeep``)."""
+def _keep(token: Token, i: int, tokens: list[Token]) -> Token:
     return token
+
+
+# The pipeline function that keeps every token unchanged (label ``cpTokenKeep``). lunr labels
+# its pipeline functions with an attribute, which a partial takes and a function compiled by
+# mypyc (generator/native.py) does not.
+cp_token_keep = functools.partial(_keep)
 
 
 Pipeline.register_function(cp_token_keep, PIPELINE_LABEL)
