@@ -93,7 +93,7 @@ def test_a_failed_compile_leaves_no_compiled_modules(
     (old / native.MANIFEST).write_text("{}")
 
     def fail(work: Path) -> None:
-        raise subprocess.CalledProcessError(1, ["mypyc"], stderr="error: gcc: not found\n")
+        raise subprocess.CalledProcessError(1, ["mypyc"], output="x\nerror: gcc: not found\ny\n")
 
     monkeypatch.setattr(compile_native, "NATIVE", old)
     monkeypatch.setattr(compile_native, "compiled_modules", lambda: None)

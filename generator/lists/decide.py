@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator import forked
 from generator.catalogue.model import Catalogue, Department, Item, TableSchema
@@ -394,11 +394,12 @@ class _Source:
     enumerated: frozenset[str]  # rules.enumerated_fields(schema), computed once
 
 
-@dataclass(frozen=True)
-class RowVerdict:
+class RowVerdict(NamedTuple):
     """What the rules say of one row, before the duplicate rule and the store have a say.
 
-    Computed from the row alone (`_RowJob.verdict`), so it may be computed in another process.
+    Computed from the row alone (`_RowJob.verdict`), so it may be computed in another process,
+    and pickled back: a named tuple, which pickles alike whether this module runs as Python or
+    compiled (generator/native.py), where a frozen dataclass would not unpickle.
     """
 
     number: int  # the row number (the header is row 1)

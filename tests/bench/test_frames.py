@@ -140,6 +140,7 @@ def test_a_template_not_built_on_base_is_refused_and_rendered_in_full(tmp_path: 
     assert r._frames is not None and "feed.xml" in r._frames.refused
 
 
+@pytest.mark.pure_python
 def test_a_mismatch_on_the_first_page_refuses_the_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -292,6 +292,7 @@ def test_enum_entries_that_yaml_did_not_leave_as_text(tmp_path: Path) -> None:
     assert [r[1] for r in found] == ["list.constraint-error"] * 2
 
 
+@pytest.mark.pure_python
 def test_good_rows_never_fall_back_to_frictionless(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

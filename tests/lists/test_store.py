@@ -320,7 +320,11 @@ def test_the_manifest_from_the_store_is_the_manifest_from_memory(tmp_path: Path)
     assert manifest_file(stored, as_of) == manifest_file(in_memory, as_of)
 
 
-@pytest.mark.parametrize("many", [False, True], ids=["few-read-one-by-one", "many-in-one-pass"])
+@pytest.mark.parametrize(
+    "many",
+    [False, pytest.param(True, marks=pytest.mark.pure_python)],
+    ids=["few-read-one-by-one", "many-in-one-pass"],
+)
 def test_the_changes_from_the_store_are_the_changes_from_memory(
     tmp_path: Path, many: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
