@@ -1,8 +1,8 @@
 """Use the mypyc-compiled twins of the hot modules (scripts/compile_native.py), when they match.
 
-`make setup` compiles a dozen modules (validation, rules, record fragments, tokenizer, search
-shards, downloads) into build/native/. The compiled modules run the same source, so they give
-the same files (a test builds the sample both ways and compares them), for less CPU.
+`make setup` compiles 16 modules (validation, rules, record fragments, tokenizer, search shards,
+downloads, the render glue) into build/native/. The compiled modules run the same source, so they
+give the same files (a test builds the sample both ways and compares them), for less CPU.
 
 They are used only when all of these hold, and otherwise every module runs as pure Python:
 - build/native/manifest.json is there, for this interpreter's extension suffix;
