@@ -13,9 +13,11 @@ Compiling needs a C compiler and the Python headers. Where it fails, this says s
 leaves no compiled modules behind and exits 0: the generator works the same without them.
 Left out are modules that cannot be compiled as they are: weak references to their classes
 (the store), subclasses of Python classes (write), surrogates in string literals (package).
-mypyc keeps no docstrings: the rule table reads them from the source instead
-(generator.native.docstring). A compiled module calls its own functions directly, so a test
-that replaces one is marked `pure_python`, and `make test` runs it with CP_NATIVE=0.
+What mypyc needed elsewhere: it keeps no docstrings (the rule table reads them from the source:
+generator.native.docstring), and a frozen dataclass of a compiled module does not unpickle (a
+row's verdict is a named tuple). A compiled module calls its own functions and reads its own
+class constants directly, so a test that replaces one is marked `pure_python`, and `make test`
+runs it with CP_NATIVE=0.
 """
 
 from __future__ import annotations
