@@ -8,6 +8,7 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -70,12 +71,18 @@ def test_another_interpreter_or_a_missing_file_or_manifest_turns_them_off(tmp_pa
     assert native.compiled_modules(built, tmp_path) is None
 
 
-def test_the_compile_script_records_the_same_digest() -> None:
+def compile_script() -> ModuleType:
+    """scripts/compile_native.py, imported as a module."""
     sys.path.insert(0, str(REPO / "scripts"))
     try:
         import compile_native
     finally:
         sys.path.remove(str(REPO / "scripts"))
+    return compile_native
+
+
+def test_the_compile_script_records_the_same_digest() -> None:
+    compile_native = compile_script()
     assert compile_native.sources_digest is native.sources_digest
     assert compile_native.NATIVE == native.NATIVE
 
@@ -83,11 +90,7 @@ def test_the_compile_script_records_the_same_digest() -> None:
 def test_a_failed_compile_leaves_no_compiled_modules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import compile_native
-    finally:
-        sys.path.remove(str(REPO / "scripts"))
+    compile_native = compile_script()
     old = tmp_path / "build" / "native"
     old.mkdir(parents=True)
     (old / native.MANIFEST).write_text("{}")
