@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from threading import Event
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -41,37 +41,69 @@ def stream(
     collect: Callable[[], Any],
     receive: Callable[[Any], None],
 ) -> Iterator[T]:
-    """Every item of `produce()`, computed in a forked child; then `receive(collect())`."""
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(produce, collect, writer), daemon=True)
-    child.start()
-    writer.close()
-    messages: queue.Queue[bytes | None] = queue.Queue(LOOKAHEAD)
-    stop = threading.Event()
-    ahead = threading.Thread(target=_read_ahead, args=(reader, messages, stop), daemon=True)
-    ahead.start()
-    try:
-        while True:
-            data = messages.get()
-            if data is None:
-                raise ChildFailed("a forked worker died without a word")
-            kind, payload = pickle.loads(data)
-            if kind == "items":
-                yield from payload
-            elif kind == "done":
-                receive(payload)
-                return
-            else:
-                raise ChildFailed(f"in a forked worker:\n{payload}")
-    finally:
-        # The consumer may stop early (an exception of its own): the child must not linger.
-        stop.set()
-        if child.is_alive():
-            child.terminate()
-        child.join()
-        ahead.join()  # the child is gone: its read ends at the end of the pipe
-        reader.close()
+    """Every item of `produce()`, computed in a forked child; then `receive(collect())`.
+
+    The child is forked when the first item is asked for; `start` forks it at once.
+    """
+    yield from start(produce, collect, receive)
+
+
+class Started(Generic[T]):
+    """A child forked and at work: iterate to take its items (once), or close it unread."""
+
+    def __init__(
+        self,
+        produce: Callable[[], Iterable[T]],
+        collect: Callable[[], Any],
+        receive: Callable[[Any], None],
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self._reader, writer = context.Pipe(duplex=False)
+        self._child = context.Process(target=_child, args=(produce, collect, writer), daemon=True)
+        self._child.start()
+        writer.close()
+        self._receive = receive
+        self._messages: queue.Queue[bytes | None] = queue.Queue(LOOKAHEAD)
+        self._stop = threading.Event()
+        self._ahead = threading.Thread(
+            target=_read_ahead, args=(self._reader, self._messages, self._stop), daemon=True
+        )
+        self._ahead.start()
+
+    def __iter__(self) -> Iterator[T]:
+        try:
+            while True:
+                data = self._messages.get()
+                if data is None:
+                    raise ChildFailed("a forked worker died without a word")
+                kind, payload = pickle.loads(data)
+                if kind == "items":
+                    yield from payload
+                elif kind == "done":
+                    self._receive(payload)
+                    return
+                else:
+                    raise ChildFailed(f"in a forked worker:\n{payload}")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the child, if it still runs; the consumer may stop early (on its own error)."""
+        self._stop.set()
+        if self._child.is_alive():
+            self._child.terminate()
+        self._child.join()
+        self._ahead.join()  # the child is gone: its read ends at the end of the pipe
+        self._reader.close()
+
+
+def start(
+    produce: Callable[[], Iterable[T]],
+    collect: Callable[[], Any],
+    receive: Callable[[Any], None],
+) -> Started[T]:
+    """Fork the child now, so that it works while the caller does something else first."""
+    return Started(produce, collect, receive)
 
 
 def _read_ahead(reader: Connection, messages: queue.Queue[bytes | None], stop: Event) -> None:

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from generator import forked
 from generator.catalogue.model import Catalogue, Department, Item, TableSchema
@@ -161,17 +161,17 @@ def load_and_decide(
     for package in discover_packages(root, diags):
         by_item.setdefault(package.item_code, []).append(package)
     ctx = rules.Context(as_of, config.policy)
+    plans = [
+        _plan_list(code, tuple(by_item[code]), catalogue, ctx, diags) for code in sorted(by_item)
+    ]
+    verdicts = _Verdicts([job for plan in plans for job in plan.jobs], diags, jobs)
     store = ListsStore()
     try:
-        results = tuple(
-            _decide_list(
-                code, tuple(by_item[code]), catalogue, ctx, store.begin_list(), diags, jobs
-            )
-            for code in sorted(by_item)
-        )
+        results = tuple(_decide_list(plan, store.begin_list(), diags, verdicts) for plan in plans)
         public = (n for n, result in enumerate(results, start=1) if result.public)
         withheld = store.finish(public)
     except BaseException:
+        verdicts.close()  # a child started ahead must not outlive the build
         store.close()  # a failed build leaves no temporary files behind
         raise
     return ListsDecision(results, withheld, store)
@@ -180,41 +180,79 @@ def load_and_decide(
 # --- One list: every package of one item --------------------------------------------------
 
 
-def _decide_list(
+@dataclass(frozen=True)
+class _ListPlan:
+    """One list before its rows are read: which packages are decided row by row (`jobs`, in
+    order), and which get one outcome for every row (`problems`)."""
+
+    code: str
+    packages: tuple[ListPackage, ...]
+    public: bool  # rule 1 passed
+    reason: str | None  # rule 1's reason when not public
+    schema: TableSchema | None  # the item's table schema, where it has one
+    problems: Mapping[str, tuple[str, str]]  # package name -> (outcome, reason) for all its rows
+    jobs: tuple[_RowJob, ...]
+    withdrawals: _Actions
+    objections: _Actions
+
+
+def _plan_list(
     code: str,
     packages: tuple[ListPackage, ...],
     catalogue: Catalogue,
     ctx: rules.Context,
-    writer: ListWriter,
     diags: Diagnostics,
-    jobs: int = 1,
-) -> ListResult:
-    builder = _ListBuilder(code, writer, KeyIndex(writer.store))
+) -> _ListPlan:
     in_force = catalogue.in_force.item(code) if catalogue.in_force else None
     known = in_force or _item_in_any_edition(catalogue, code)
     schema = catalogue.schemas.get(known.schema) if known and known.schema else None
     reason = rules.item_published(in_force)
-    departments: dict[str, Department] = {}
-    usable = []
+    problems: dict[str, tuple[str, str]] = {}
+    usable: list[tuple[ListPackage, Department]] = []
     for package in packages:
         department = catalogue.department(package.provider)
         problem = _package_problem(package, known, schema, department, reason, diags)
         if problem is not None:
-            builder.whole_package(package, problem, schema, diags)
+            problems[package.name] = problem
         else:
-            assert department is not None and known is not None and schema is not None
-            departments[package.name] = department
-            usable.append(package)
+            assert department is not None
+            usable.append((package, department))
+    withdrawals, objections = _Actions(), _Actions()
+    jobs: tuple[_RowJob, ...] = ()
     if usable and known is not None and schema is not None:
         authority_codes = frozenset(d.uscc for d in catalogue.departments)
         domain = DomainContext(schema.roles, authority_codes, ctx.as_of)
-        withdrawals, objections = _load_actions(code, usable, ctx, diags)
-        for package in usable:
-            builder.package(package, departments[package.name], known, schema, domain, ctx,
-                            withdrawals, objections, diags, jobs)  # fmt: skip
+        withdrawals, objections = _load_actions(code, [p for p, _ in usable], ctx, diags)
+        enumerated = rules.enumerated_fields(schema)
+        jobs = tuple(
+            _RowJob(
+                code,
+                _Source(package, department, known, schema, enumerated),
+                domain,
+                ctx,
+                withdrawals,
+                objections,
+            )
+            for package, department in usable
+        )
+    return _ListPlan(
+        code, packages, reason is None, reason, schema, problems, jobs, withdrawals, objections
+    )
+
+
+def _decide_list(
+    plan: _ListPlan, writer: ListWriter, diags: Diagnostics, verdicts: _Verdicts
+) -> ListResult:
+    builder = _ListBuilder(plan.code, writer, KeyIndex(writer.store))
+    for package in plan.packages:
+        if package.name in plan.problems:
+            builder.whole_package(package, plan.problems[package.name], plan.schema, diags)
+    for job in plan.jobs:
+        builder.package(job, verdicts.of(job), diags)
+    if plan.jobs:
         builder.resolve_duplicates(diags)
-        _warn_unmatched(builder.seen, withdrawals, objections, diags)
-    result = builder.result(tuple(p.name for p in packages), public=reason is None, reason=reason)
+        _warn_unmatched(builder.seen, plan.withdrawals, plan.objections, diags)
+    result = builder.result(tuple(p.name for p in plan.packages), plan.public, plan.reason)
     check_accounting(result, builder.input_rows)
     return result
 
@@ -428,10 +466,10 @@ class _RowJob:
         for row in read_table(records, schema.descriptor, diags, self.domain, stats):
             yield self.verdict(row)
 
-    def forked(self, diags: Diagnostics, stats: TableStats, shares: int) -> Iterator[RowVerdict]:
-        """The same verdicts, computed in `shares` forked children while the caller records
-        them: each validates and judges its share of the rows (validate.Share), and their
-        verdicts are merged back into row order."""
+    def start(self, diags: Diagnostics, stats: TableStats, shares: int) -> _Started:
+        """The same verdicts, computed in `shares` children forked now: each validates and
+        judges its share of the rows (validate.Share); iterating the result merges their
+        verdicts back into row order."""
         records, descriptor = self.source.package.records, self.source.schema.descriptor
         parts: list[ShareFindings] = [ShareFindings() for _ in range(shares)]
 
@@ -440,16 +478,21 @@ class _RowJob:
             for row in read_share(records, descriptor, self.domain, share, found):
                 yield self.verdict(row)
 
-        streams = [
-            forked.stream(
-                partial(produce, Share(k, shares)),
-                partial(parts.__getitem__, k),
-                partial(parts.__setitem__, k),
-            )
-            for k in range(shares)
-        ]
-        yield from heapq.merge(*streams, key=attrgetter("number"))
-        merge_shares(parts, diags, stats)  # every child has sent its findings by now
+        children: list[forked.Started[RowVerdict]] = []
+        try:
+            for k in range(shares):
+                children.append(
+                    forked.start(
+                        partial(produce, Share(k, shares)),
+                        partial(parts.__getitem__, k),
+                        partial(parts.__setitem__, k),
+                    )
+                )
+        except BaseException:
+            for child in children:
+                child.close()
+            raise
+        return _Started(children, parts, diags, stats)
 
     def verdict(self, row: Row) -> RowVerdict:
         source, ctx = self.source, self.ctx
@@ -485,6 +528,98 @@ class _RowJob:
         record = _published(key, source, row, facts, window, flagged, fields)
         return RowVerdict(row.number, key, early_repair=early, flagged=flagged,
                           record=ListWriter.encoded(record))  # fmt: skip
+
+
+class Verdicts(Protocol):
+    """One package's verdicts in row order; `stats` is complete once they have all been read."""
+
+    @property
+    def stats(self) -> TableStats: ...
+
+    def __iter__(self) -> Iterator[RowVerdict]: ...
+
+
+@dataclass(frozen=True)
+class _Here:
+    """Verdicts computed in this process, as they are read."""
+
+    job: _RowJob
+    diags: Diagnostics
+    stats: TableStats = field(default_factory=TableStats)
+
+    def __iter__(self) -> Iterator[RowVerdict]:
+        return self.job.here(self.diags, self.stats)
+
+
+@dataclass(frozen=True)
+class _Started:
+    """Verdicts computed by forked children (`_RowJob.start`)."""
+
+    children: list[forked.Started[RowVerdict]]
+    parts: list[ShareFindings]
+    diags: Diagnostics
+    stats: TableStats
+
+    def __iter__(self) -> Iterator[RowVerdict]:
+        yield from heapq.merge(*self.children, key=attrgetter("number"))
+        merge_shares(self.parts, self.diags, self.stats)  # every child has sent its findings
+
+    def close(self) -> None:
+        for child in self.children:
+            child.close()
+
+
+class _Verdicts:
+    """Every package's verdicts, in turn, with the next package's children started early.
+
+    They are forked as soon as the last verdict of the package before has been read, so they
+    validate while this process finishes that package and its list (the duplicate rule, the
+    store's sort of the published records), instead of after it: on two cores, that is most
+    of the time between two lists.
+    """
+
+    def __init__(self, jobs: list[_RowJob], diags: Diagnostics, shares: int) -> None:
+        self.jobs = jobs
+        self.diags = diags
+        self.shares = shares if forked.AVAILABLE else 1
+        self.taken = 0  # jobs handed out so far
+        self.ahead: _Started | None = None  # the next job's, started early
+
+    def of(self, job: _RowJob) -> Verdicts:
+        assert self.jobs[self.taken] is job, "jobs are taken in the order they were planned"
+        self.taken += 1
+        if self.shares <= 1:
+            return _Here(job, self.diags)
+        started, self.ahead = self.ahead or self._start(job), None
+        return _Then(started, self._start_next)
+
+    def _start(self, job: _RowJob) -> _Started:
+        return job.start(self.diags, TableStats(), self.shares)
+
+    def _start_next(self) -> None:
+        if self.taken < len(self.jobs):
+            self.ahead = self._start(self.jobs[self.taken])
+
+    def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
+
+
+@dataclass(frozen=True)
+class _Then:
+    """`verdicts`, then `after()` once the last of them has been read."""
+
+    verdicts: _Started
+    after: Callable[[], None]
+
+    @property
+    def stats(self) -> TableStats:
+        return self.verdicts.stats
+
+    def __iter__(self) -> Iterator[RowVerdict]:
+        yield from self.verdicts
+        self.after()
 
 
 class _ListBuilder:
@@ -524,28 +659,10 @@ class _ListBuilder:
             location = Location(package.records.path, row=number)
             self.outcomes.append(Outcome(location, key, outcome, reason))
 
-    def package(
-        self,
-        package: ListPackage,
-        department: Department,
-        item: Item,
-        schema: TableSchema,
-        domain: DomainContext,
-        ctx: rules.Context,
-        withdrawals: _Actions,
-        objections: _Actions,
-        diags: Diagnostics,
-        jobs: int = 1,
-    ) -> None:
-        start = self._begin(package, department.level == "municipal")
-        source = _Source(package, department, item, schema, rules.enumerated_fields(schema))
-        job = _RowJob(self.code, source, domain, ctx, withdrawals, objections)
-        stats = TableStats()
+    def package(self, job: _RowJob, verdicts: Verdicts, diags: Diagnostics) -> None:
+        package = job.source.package
+        start = self._begin(package, job.source.department.level == "municipal")
         path = package.records.path
-        if jobs > 1 and forked.AVAILABLE:
-            verdicts = job.forked(diags, stats, jobs)
-        else:
-            verdicts = job.here(diags, stats)
         for v in verdicts:
             location = Location(path, row=v.number)
             if v.error is not None:
@@ -564,7 +681,7 @@ class _ListBuilder:
                 self._reject(location, v.key, "list.duplicate-key")
                 continue
             self._apply(v, v.key, location, diags)
-        self.input_rows += stats.rows
+        self.input_rows += verdicts.stats.rows
 
     def _reject(self, location: Location, key: str | None, reason: str) -> None:
         if key:

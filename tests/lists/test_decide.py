@@ -1010,3 +1010,38 @@ def test_the_sample_lists_are_decided_alike_here_and_forked() -> None:
     assert sum(len(outcomes) for _, outcomes, *_ in here[0]) > 1000
     assert here[2]  # the sample has warnings to compare
     assert forked == here
+
+
+def test_the_next_packages_children_work_while_a_list_is_finished(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between two lists this process sorts the list before into the store, alone: the next
+    package's children are forked before that, so that they validate meanwhile (both cores)."""
+    import multiprocessing
+
+    from generator.catalogue.load import load_catalogue
+    from generator.config import load_config
+    from generator.lists import store
+
+    at_work: list[bool] = []  # at each list's finish: is any child validating?
+    finish = store.ListWriter.finish
+
+    def finishing(self: store.ListWriter) -> Any:
+        at_work.append(bool(multiprocessing.active_children()))
+        return finish(self)
+
+    monkeypatch.setattr(store.ListWriter, "finish", finishing)
+    as_of = dt.date(2026, 11, 30)
+    diags = Diagnostics()
+    config = load_config(REPO, diags)
+    catalogue = load_catalogue(REPO, as_of, diags)
+    assert config is not None and catalogue is not None
+    decision = load_and_decide(REPO, catalogue, config, as_of, diags, 2)
+    try:
+        with_rows = [r.item_code for r in decision.lists if r.counts["published"]]
+        assert len(with_rows) >= 2  # more than one list decided row by row
+        assert at_work[0] is True  # the first list was finished while the next one's ran
+        assert at_work[-1] is False  # nothing is left running after the last
+    finally:
+        decision.close()
+    assert multiprocessing.active_children() == []
