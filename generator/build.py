@@ -14,7 +14,7 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from generator import assets, cache, discovery, metadata, pages, parallel, write
+from generator import assets, cache, discovery, heap, metadata, pages, parallel, write
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.model import Catalogue
 from generator.catalogue.render import nav_entry as catalogue_nav
@@ -82,6 +82,7 @@ class Inputs:
     previous_lists: lists_changes.Manifest | None = None  # the previous site's lists manifest
 
 
+@heap.scope()  # what each stage leaves behind is kept to the end: see generator.heap
 def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
     reporter = reporter or Reporter()
     diags = Diagnostics()
@@ -116,6 +117,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
         catalogue = load_catalogue(root, as_of, diags)
         templates = templates_dir(root)
         assets.check_vendor(root, diags)
+    heap.keep()
 
     # 2. validate: cross-references between inputs (catalogue ↔ lists ↔ consultations).
     with reporter.stage("validate"):
@@ -152,6 +154,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
 
     if diags.has_errors(options.strict) or options.out is None:
         return _result(diags, options, as_of, inputs.lists)
+    heap.keep()
 
     # 4. render, 5. index, 6. write: streamed, so no stage holds the whole site in memory.
     renderer = Renderer(config, templates, as_of)

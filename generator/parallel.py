@@ -17,7 +17,6 @@ Each task's wall and CPU time is kept (`task_times()`), for `credit-portal build
 from __future__ import annotations
 
 import functools
-import gc
 import multiprocessing
 import os
 import pickle
@@ -28,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from generator import heap
 from generator.forked import receive_message
 from generator.model import OutputFile
 
@@ -118,11 +118,7 @@ class _Pool:
         self.store = store
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
-        # Objects alive now are shared with the workers; freezing them keeps the garbage
-        # collector from touching (and so copying) every page of the decided inputs.
-        gc.collect()
-        gc.freeze()
-        try:
+        with heap.shared_with_children():  # the decided inputs, as the workers find them
             for _ in range(jobs):
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=self._work, args=(send,), daemon=True)
@@ -130,8 +126,6 @@ class _Pool:
                 send.close()
                 self.connections.append(receive)
                 self.processes.append(process)
-        finally:
-            gc.unfreeze()
 
     def _work(self, send: Connection) -> None:
         """In a worker: take the next task until none is left, sending its files in batches."""
