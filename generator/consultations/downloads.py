@@ -12,16 +12,17 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.xml.functions import tostring
+from typing import TYPE_CHECKING
 
 from generator.catalogue.model import Catalogue
 from generator.consultations.model import COMMENTER_TYPES, Consultation
 from generator.consultations.table import TEMPLATE_SCHEMA, column_names
 from generator.model import LangText
+
+# openpyxl is imported where a workbook is made: it takes longer to import than a small site
+# takes to build, and only the consultations' templates need it.
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 CSV_NAME = "comment-template.csv"
 XLSX_NAME = "comment-template.xlsx"
@@ -59,6 +60,11 @@ def template_csv(c: Consultation, labels: Labels) -> bytes:
 
 
 def template_xlsx(c: Consultation, catalogue: Catalogue | None, labels: Labels) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.xml.functions import tostring
+
     fixed = dt.datetime.combine(c.opens, dt.time(0, 0))
     wb = Workbook()
     ws = wb.active
@@ -117,6 +123,8 @@ def _instructions(
     )
     for department in catalogue.departments if catalogue is not None else ():
         ws.append([department.code, _both(department.name)])
+    from openpyxl.styles import Font
+
     ws["A1"].font = Font(bold=True)
 
 

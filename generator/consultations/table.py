@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import frictionless
-import openpyxl
 
 from generator.consultations.model import CHANNELS, COMMENTER_TYPES, DISPOSITIONS
 from generator.diagnostics import Diagnostics, Location
@@ -164,6 +163,8 @@ def _csv_rows(text: str) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    import openpyxl  # here: it is slow to import, and most projects' tables are CSV
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # not a workbook: frictionless says so, with the file's name
