@@ -43,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -570,40 +571,43 @@ class _Started:
 
 
 class _Verdicts:
-    """Every package's verdicts, in turn, with the next package's children started early.
+    """Every package's verdicts, in turn, with the next packages' children started early.
 
-    They are forked as soon as the last verdict of the package before has been read, so they
-    validate while this process finishes that package and its list (the duplicate rule, the
-    store's sort of the published records), instead of after it: on two cores, that is most
-    of the time between two lists.
+    When the last verdict of a package has been read, the children of the next AHEAD packages
+    are at work already, so they validate while this process finishes that package and its
+    list (the duplicate rule, the store's sort of the published records), instead of after it:
+    on two cores, that was most of the time between two lists. Two, not one, so that a small
+    package next does not leave a core idle again. Each child runs at most forked.LOOKAHEAD
+    messages ahead of this process, which bounds the memory they take.
     """
+
+    AHEAD = 2
 
     def __init__(self, jobs: list[_RowJob], diags: Diagnostics, shares: int) -> None:
         self.jobs = jobs
         self.diags = diags
         self.shares = shares if forked.AVAILABLE else 1
         self.taken = 0  # jobs handed out so far
-        self.ahead: _Started | None = None  # the next job's, started early
+        self.ahead: deque[_Started] = deque()  # the next jobs', started early
 
     def of(self, job: _RowJob) -> Verdicts:
         assert self.jobs[self.taken] is job, "jobs are taken in the order they were planned"
         self.taken += 1
         if self.shares <= 1:
             return _Here(job, self.diags)
-        started, self.ahead = self.ahead or self._start(job), None
-        return _Then(started, self._start_next)
+        started = self.ahead.popleft() if self.ahead else self._start(job)
+        return _Then(started, self._start_ahead)
 
     def _start(self, job: _RowJob) -> _Started:
         return job.start(self.diags, TableStats(), self.shares)
 
-    def _start_next(self) -> None:
-        if self.taken < len(self.jobs):
-            self.ahead = self._start(self.jobs[self.taken])
+    def _start_ahead(self) -> None:
+        while len(self.ahead) < self.AHEAD and self.taken + len(self.ahead) < len(self.jobs):
+            self.ahead.append(self._start(self.jobs[self.taken + len(self.ahead)]))
 
     def close(self) -> None:
-        if self.ahead is not None:
-            self.ahead.close()
-            self.ahead = None
+        while self.ahead:
+            self.ahead.popleft().close()
 
 
 @dataclass(frozen=True)
