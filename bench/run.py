@@ -531,7 +531,7 @@ def table(result: dict[str, Any]) -> str:
         )  # fmt: skip
     write = result["stream"].get("write")
     if write:
-        rows.append(("  parent: write", f"cpu {write['cpu_s']:.2f} s"))
+        rows.append(("  parent: write", f"{write['wall_s']:.2f} s (wall)"))
     kept = result.get("write") or {}
     if kept:
         rows.append(("files kept / written", f"{kept['unchanged']:,} unchanged, {kept['written']:,} written"))  # fmt: skip

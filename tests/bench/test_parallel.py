@@ -104,3 +104,28 @@ def test_the_sample_site_is_the_same_with_one_and_two_jobs(tmp_path: Path) -> No
         sites[jobs] = tree(out)
     assert sites[1] == sites[2]
     assert len(sites[1]) > 500
+
+
+def test_task_times_read_the_cpu_clock_per_chunk_not_per_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A CPU clock is a system call: reading it around every file cost the workers more than
+    the figures were worth. Each task's files and bytes are still all counted."""
+    readings = 0
+    cpu = parallel._cpu
+
+    def counted() -> float:
+        nonlocal readings
+        readings += 1
+        return cpu()
+
+    monkeypatch.setattr(parallel, "_cpu", counted)
+    files = list(parallel.run(TASKS, 1))
+    assert len(files) == 5 * 700
+    chunks = sum(-(-700 // parallel.BATCH_FILES) for _ in TASKS)
+    assert readings <= 2 * (chunks + len(TASKS))  # not one or two per file
+    (times,) = [
+        t for name, t in parallel.task_times().items() if "numbered" in name or "lambda" in name
+    ]
+    assert times["files"] == 5 * 700
+    assert times["bytes"] == sum(f.nbytes() for f in files)
