@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -364,4 +366,23 @@ def _summary_lines(result: _Outcome) -> Sequence[str]:
 
 
 def main() -> None:
-    cli(prog_name="credit-portal")
+    try:
+        cli(prog_name="credit-portal")
+    except SystemExit as done:
+        _leave(done.code)
+
+
+def _leave(code: str | int | None) -> NoReturn:
+    """Exit without the interpreter's teardown, which frees every object one by one: after a
+    build that is a large heap (0.1 s at 100,000 records), and nothing needs it. Exit handlers
+    still run (the lists' store and the spool remove their temporary folders there, and
+    multiprocessing reaps its children), and the standard streams are flushed; every file the
+    command writes is closed by then."""
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()  # what sys.exit would run before the teardown
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code or 0)

@@ -125,6 +125,23 @@ def test_json_format_on_success_has_the_summary(tmp_path: Path) -> None:
     assert payload["summary"]["as_of"] == "2026-11-30"
 
 
+def test_the_exit_skips_only_the_teardown(tmp_path: Path) -> None:
+    """The CLI leaves with os._exit after a command (cli._leave): everything it printed still
+    arrives, and the exit handlers still remove the build's temporary folders."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "site"
+    result = run_cli(
+        "build", "--root", str(REPO), "--out", str(out), "--as-of", "2026-11-30",
+        "--format", "json", "--quiet", cwd=tmp_path, env={"TMPDIR": str(scratch)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)  # all of it, flushed
+    assert payload["summary"]["lists"]
+    assert list(scratch.iterdir()) == []  # the lists' store and the search spill are gone
+    assert (out / "index.html").is_file()
+
+
 def test_github_format(tmp_path: Path) -> None:
     project = make_project(
         tmp_path, {"content/pages/index.md": HOME, "content/pages/about.md": BROKEN}
