@@ -682,18 +682,29 @@ class _ListBuilder:
                     f"{self.outcomes[last].location.row} of this file already",
                     location,
                 )
-                self._reject(location, v.key, "list.duplicate-key")
+                self._reject(location, v.key, "list.duplicate-key", known=True)
                 continue
-            self._apply(v, v.key, location, diags)
+            self._apply(v, v.key, copies, location, diags)
         self.input_rows += verdicts.stats.rows
 
-    def _reject(self, location: Location, key: str | None, reason: str) -> None:
-        if key:
+    def _reject(
+        self, location: Location, key: str | None, reason: str, known: bool = False
+    ) -> None:
+        """A rejected row; `known`: its key is in the index already, which it then leaves as is."""
+        if key and not known:
             self.keys.reject(key)
         self.outcomes.append(Outcome(location, key, REJECTED, reason))
 
-    def _apply(self, v: RowVerdict, key: str, location: Location, diags: Diagnostics) -> None:
-        """Record a row's verdict (`_RowJob.verdict`), once the row is known not to repeat one."""
+    def _apply(
+        self,
+        v: RowVerdict,
+        key: str,
+        copies: list[int | None] | None,
+        location: Location,
+        diags: Diagnostics,
+    ) -> None:
+        """Record a row's verdict (`_RowJob.verdict`), once the row is known not to repeat one;
+        `copies` is what the key index holds for its key."""
         if v.rejected is not None:
             reason, field_ = v.rejected
             diags.error(
@@ -702,7 +713,7 @@ class _ListBuilder:
                 "(Art. 12, last paragraph)",
                 Location(location.path, row=location.row, field=field_),
             )
-            self._reject(location, key, reason)
+            self._reject(location, key, reason, known=copies is not None)
             return
         if v.early_repair is not None:
             repaired, min_end, where = v.early_repair
@@ -712,10 +723,9 @@ class _ListBuilder:
                 where,
             )
         index = len(self.outcomes)
-        copies = self.keys.get(key)
         if copies is not None and copies[0] is not None:
             self.more.setdefault(key, []).append(index)
-        self.keys.copy(key, index)
+        self.keys.copy_found(key, index, copies)
         if v.withheld is not None:
             self.outcomes.append(Outcome(location, key, WITHHELD, v.withheld))
             return

@@ -151,6 +151,25 @@ def test_small_chunks_decide_exactly_as_big_ones(
     assert dict(decision.withheld_reasons)  # the expired and revoked records have their reasons
 
 
+def test_each_row_looks_its_key_up_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key index is asked once per row (and once per duplicate, withdrawal and objection
+    afterwards), not once for the duplicate check and again to record the row."""
+    project = mixed_project(tmp_path)
+    looked_up = 0
+    get = KeyIndex.get
+
+    def counted(self: KeyIndex, key: str) -> list[int | None] | None:
+        nonlocal looked_up
+        looked_up += 1
+        return get(self, key)
+
+    monkeypatch.setattr(KeyIndex, "get", counted)
+    decision, _ = decide(project)
+    rows = sum(r.input_rows for r in decision.lists)
+    assert rows == 34
+    assert looked_up <= rows + 8  # the few duplicates and the withdrawal
+
+
 def test_withheld_reasons_is_a_mapping(tmp_path: Path) -> None:
     decision, _ = decide(mixed_project(tmp_path))
     reasons = dict(decision.withheld_reasons)
