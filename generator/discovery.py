@@ -33,6 +33,13 @@ EXCLUDED = frozenset({"404.html"})
 # sitemap lists every page twice over: a URL of only these is written without those steps.
 _PLAIN_URL = re.compile(r"[A-Za-z0-9/._~:-]*")
 
+# A page's languages from the bits `Sitemap.watch` keeps: every combination, made once.
+_LANGS_OF = [
+    [lang for i, lang in enumerate(LANGS) if bits >> i & 1] for bits in range(1 << len(LANGS))
+]
+# Each page's alternates name every language: their quoted attributes, made once.
+_HREFLANG = {lang: quoteattr(lang) for lang in (*LANGS, "x-default")}
+
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -86,7 +93,7 @@ class Sitemap:
     def entries(self) -> Iterator[str]:
         """One `<url>` element per page and language, sorted by route, then language order."""
         for route in sorted(self._pages):
-            langs = [lang for i, lang in enumerate(LANGS) if self._pages[route] >> i & 1]
+            langs = _LANGS_OF[self._pages[route]]
             urls = {lang: self._written_url(route, lang) for lang in langs}
             alternates = self._alternates(langs, urls) if len(langs) > 1 else ""
             for lang in langs:
@@ -102,11 +109,10 @@ class Sitemap:
 
     def _alternates(self, langs: list[str], urls: dict[str, tuple[str, str]]) -> str:
         """Every language's twin, the page's own included, as Google asks; x-default is zh-CN."""
-        links = [(lang, urls[lang][1]) for lang in langs]
-        links.append(("x-default", urls[langs[0]][1]))
+        links = [(_HREFLANG[lang], urls[lang][1]) for lang in langs]
+        links.append((_HREFLANG["x-default"], urls[langs[0]][1]))
         return "".join(
-            f'<xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={url}/>'
-            for lang, url in links
+            f'<xhtml:link rel="alternate" hreflang={lang} href={url}/>' for lang, url in links
         )
 
     def files(self) -> Iterator[OutputFile]:
@@ -115,7 +121,8 @@ class Sitemap:
         chunk: list[str] = []
         size = 0
         for entry in self.entries():
-            entry_size = len(entry.encode("utf-8"))
+            # An ASCII string's length is its UTF-8 size (and `isascii` is a flag, not a scan).
+            entry_size = len(entry) if entry.isascii() else len(entry.encode("utf-8"))
             if chunk and (len(chunk) >= self.max_urls or size + entry_size > _BODY_BUDGET):
                 names.append(sitemap_name(len(names) + 1))
                 yield OutputFile(names[-1], _urlset(chunk))
