@@ -6,6 +6,8 @@ Mappings load as `YMap` and sequences as `YList`: plain dict/list subclasses tha
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,17 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
     return LocatingLoader
 
 
+# Catalogue editions repeat most of their items unchanged, file for file (62 different texts
+# among the sample's 141 YAML files), and PyYAML is slow: each text is parsed once, and every
+# call gets its own copy, located in its own file. Bounded, for a process that builds again and
+# again (`serve`).
+_PARSED: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
+_PARSED_MAX_FILES = 1024
+_PARSED_MAX_CHARS = 16 << 20
+_held = [0]  # characters of text held as keys
+_SCALARS = (str, int, float, bool, type(None), dt.date, bytes)  # immutable: shared by copies
+
+
 def parse_yaml(
     text: str, path: str, diags: Diagnostics, *, line_offset: int = 0, code: str = "yaml.syntax"
 ) -> Any:
@@ -119,6 +132,58 @@ def parse_yaml(
 
     `line_offset` shifts reported lines, for YAML embedded in a larger file (front matter).
     """
+    key = (text, line_offset, code)
+    parsed = _PARSED.get(key)
+    if parsed is not None:
+        _PARSED.move_to_end(key)
+        return _relocated(parsed, path, {})
+    data = _parse(text, path, diags, line_offset, code)
+    if data is not None and _copyable(data, set()):
+        _PARSED[key] = _relocated(data, "", {})  # a master copy that no caller holds
+        _held[0] += len(text)
+        while _PARSED and (len(_PARSED) > _PARSED_MAX_FILES or _held[0] > _PARSED_MAX_CHARS):
+            (old, *_), _ = _PARSED.popitem(last=False)
+            _held[0] -= len(old)
+    return data
+
+
+def _copyable(data: Any, seen: set[int]) -> bool:
+    """Only mappings, sequences and immutable scalars (not a !!set, say): what `_relocated`
+    copies faithfully."""
+    if isinstance(data, YMap | YList):
+        if id(data) in seen:
+            return True
+        seen.add(id(data))
+        values = data.values() if isinstance(data, YMap) else data
+        return all(_copyable(v, seen) for v in values)
+    return isinstance(data, _SCALARS)
+
+
+def _relocated(data: Any, path: str, memo: dict[int, Any]) -> Any:
+    """A copy of parsed `data` whose locations are in `path`; a value shared through aliases
+    stays one shared value."""
+    if not isinstance(data, YMap | YList):
+        return data
+    done = memo.get(id(data))
+    if done is not None:
+        return done
+    if isinstance(data, YMap):
+        mapping = YMap(path=path)
+        memo[id(data)] = mapping
+        mapping.line, mapping.col = data.line, data.col
+        mapping.key_marks, mapping.value_marks = dict(data.key_marks), dict(data.value_marks)
+        for k, v in data.items():
+            mapping[k] = _relocated(v, path, memo)
+        return mapping
+    sequence = YList(path=path)
+    memo[id(data)] = sequence
+    sequence.line, sequence.col = data.line, data.col
+    sequence.item_marks = list(data.item_marks)
+    sequence.extend(_relocated(v, path, memo) for v in data)
+    return sequence
+
+
+def _parse(text: str, path: str, diags: Diagnostics, line_offset: int, code: str) -> Any:
     try:
         loader = _loader_for(path)(text)
     except yaml.reader.ReaderError as exc:

@@ -147,3 +147,57 @@ def test_load_yaml_file_reads_and_locates(tmp_path: Path) -> None:
     path.write_text("base_url: https://example.org/\n", encoding="utf-8")
     data = load_yaml_file(path, "site.yaml", Diagnostics())
     assert data.loc("base_url") == Location("site.yaml", 1, 11)
+
+
+def test_a_text_seen_before_is_a_copy_located_in_its_own_file() -> None:
+    """Editions repeat item files: each text is parsed once, and each file gets its own copy."""
+    text = "code: JC-03\nlist: &shared [a, b]\nagain: *shared\nwhen: 2026-01-02\n"
+    first = parse_yaml(text, "catalogue/editions/2023/items/JC-03.yaml", Diagnostics())
+    second = parse_yaml(text, "catalogue/editions/2025/items/JC-03.yaml", Diagnostics())
+    assert isinstance(first, YMap) and isinstance(second, YMap)
+    assert first == second and first is not second
+    assert second.loc("when") == Location("catalogue/editions/2025/items/JC-03.yaml", 4, 7)
+    assert second["list"].loc(1) == Location("catalogue/editions/2025/items/JC-03.yaml", 2, 19)
+    assert first.loc("when").path == "catalogue/editions/2023/items/JC-03.yaml"
+    assert second["again"] is second["list"]  # an alias stays one shared value
+    second["list"].append("c")  # a caller's change stays in its copy
+    third = parse_yaml(text, "x.yaml", Diagnostics())
+    assert third["list"] == ["a", "b"] and first["list"] == ["a", "b"]
+    assert isinstance(third["when"], dt.date)
+
+
+def test_a_broken_text_is_reported_in_every_file_that_has_it() -> None:
+    diags = Diagnostics()
+    for path in ("a.yaml", "b.yaml"):
+        assert parse_yaml("key: [unclosed\n", path, diags) is None
+    assert [d[0] for d in found(diags)] == ["a.yaml", "b.yaml"]
+
+
+def test_a_set_is_parsed_again_rather_than_shared() -> None:
+    text = "tags: !!set {a, b}\n"
+    first = parse_yaml(text, "a.yaml", Diagnostics())
+    second = parse_yaml(text, "b.yaml", Diagnostics())
+    assert first == second == {"tags": {"a", "b"}}
+    assert first["tags"] is not second["tags"]
+
+
+def test_the_catalogues_repeated_item_files_are_parsed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator import yamlio
+    from generator.catalogue.load import load_catalogue
+    from tests.conftest import REPO
+
+    monkeypatch.setattr(yamlio, "_PARSED", type(yamlio._PARSED)())
+    parsed: list[str] = []
+    parse = yamlio._parse
+
+    def counted(text: str, path: str, *args: object) -> object:
+        parsed.append(path)
+        return parse(text, path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yamlio, "_parse", counted)
+    files = sorted((REPO / "catalogue").rglob("*.yaml"))
+    texts = {f.read_text(encoding="utf-8") for f in files}
+    assert load_catalogue(REPO, dt.date(2026, 11, 30), Diagnostics()) is not None
+    assert len(parsed) == len(texts) < len(files)
