@@ -660,17 +660,17 @@ class _ListBuilder:
         for number, texts in raw_rows(package.records, diags):
             self.input_rows += 1
             key = _key(self.code, texts, roles) if roles else None
-            location = Location(package.records.path, row=number)
-            self.outcomes.append(Outcome(location, key, outcome, reason))
+            self.outcomes.add(package.records.path, number, key, outcome, reason)
 
     def package(self, job: _RowJob, verdicts: Verdicts, diags: Diagnostics) -> None:
         package = job.source.package
         start = self._begin(package, job.source.department.level == "municipal")
         path = package.records.path
+        # A row's Location (and Outcome) is made only for a diagnostic: the store takes the
+        # path and row number as they are (ListWriter.add), once per input row.
         for v in verdicts:
-            location = Location(path, row=v.number)
             if v.error is not None:
-                self._reject(location, v.key, v.error)
+                self._reject(path, v.number, v.key, v.error)
                 continue
             assert v.key is not None
             copies = self.keys.get(v.key)
@@ -680,27 +680,27 @@ class _ListBuilder:
                     "list.duplicate-key",
                     f"the same record (decision number and subject) is in row "
                     f"{self.outcomes[last].location.row} of this file already",
-                    location,
+                    Location(path, row=v.number),
                 )
-                self._reject(location, v.key, "list.duplicate-key", known=True)
+                self._reject(path, v.number, v.key, "list.duplicate-key", known=True)
                 continue
-            self._apply(v, v.key, copies, location, diags)
+            self._apply(v, v.key, copies, path, diags)
         self.input_rows += verdicts.stats.rows
 
     def _reject(
-        self, location: Location, key: str | None, reason: str, known: bool = False
+        self, path: str, number: int, key: str | None, reason: str, known: bool = False
     ) -> None:
         """A rejected row; `known`: its key is in the index already, which it then leaves as is."""
         if key and not known:
             self.keys.reject(key)
-        self.outcomes.append(Outcome(location, key, REJECTED, reason))
+        self.outcomes.add(path, number, key, REJECTED, reason)
 
     def _apply(
         self,
         v: RowVerdict,
         key: str,
         copies: list[int | None] | None,
-        location: Location,
+        path: str,
         diags: Diagnostics,
     ) -> None:
         """Record a row's verdict (`_RowJob.verdict`), once the row is known not to repeat one;
@@ -711,9 +711,9 @@ class _ListBuilder:
                 f"list.{reason}",
                 "no legally binding document: the decision number and date are required "
                 "(Art. 12, last paragraph)",
-                Location(location.path, row=location.row, field=field_),
+                Location(path, row=v.number, field=field_),
             )
-            self._reject(location, key, reason, known=copies is not None)
+            self._reject(path, v.number, key, reason, known=copies is not None)
             return
         if v.early_repair is not None:
             repaired, min_end, where = v.early_repair
@@ -727,12 +727,11 @@ class _ListBuilder:
             self.more.setdefault(key, []).append(index)
         self.keys.copy_found(key, index, copies)
         if v.withheld is not None:
-            self.outcomes.append(Outcome(location, key, WITHHELD, v.withheld))
+            self.outcomes.add(path, v.number, key, WITHHELD, v.withheld)
             return
         assert v.record is not None
         self.outcomes.publish_encoded(index, *v.record)
-        reason = "under-objection" if v.flagged else ""
-        self.outcomes.append(Outcome(location, key, PUBLISHED, reason))
+        self.outcomes.add(path, v.number, key, PUBLISHED, "under-objection" if v.flagged else "")
 
     def resolve_duplicates(self, diags: Diagnostics) -> None:
         """Rule 8: one copy of a record across packages is the record; the others are withheld."""

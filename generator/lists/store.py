@@ -248,6 +248,16 @@ class ListWriter:
         if len(self.buffer) >= CHUNK:
             self._flush()
 
+    def add(self, path: str, row: int, key: str | None, outcome: str, reason: str = "") -> None:
+        """`append(Outcome(Location(path, row=row), key, outcome, reason))`, without making
+        the two objects only to take them apart again: the decide stage's call, once per row."""
+        self.buffer.append((self.store.source(path), row, key, _OUTCOME_CODE[outcome], reason, ""))
+        self.counts[outcome] += 1
+        if reason:
+            self.reasons[reason] += 1
+        if len(self.buffer) >= CHUNK:
+            self._flush()
+
     def __getitem__(self, index: int) -> Outcome:
         if index >= self.flushed:
             return _outcome(self.store.paths, self.buffer[index - self.flushed])

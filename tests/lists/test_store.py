@@ -13,6 +13,7 @@ import tempfile
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,6 +169,43 @@ def test_each_row_looks_its_key_up_once(tmp_path: Path, monkeypatch: pytest.Monk
     rows = sum(r.input_rows for r in decision.lists)
     assert rows == 34
     assert looked_up <= rows + 8  # the few duplicates and the withdrawal
+
+
+def test_rows_go_to_the_store_as_values_once_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each input row's outcome reaches the store through ListWriter.add (no Location and
+    Outcome made per row), and reads back as the Outcome that `append` would have stored."""
+    project = mixed_project(tmp_path)
+    added = 0
+    add = store_mod.ListWriter.add
+
+    def counted(self: store_mod.ListWriter, *args: Any, **kwargs: Any) -> None:
+        nonlocal added
+        added += 1
+        add(self, *args, **kwargs)
+
+    monkeypatch.setattr(store_mod.ListWriter, "add", counted)
+    decision, _ = decide(project)
+    assert added == sum(r.input_rows for r in decision.lists) == 34
+
+    store = ListsStore()
+    try:
+        writer = store.begin_list()
+        writer.add("content/lists/p/records.csv", 7, "SX-02-k", "withheld", "expired")
+        writer.append(
+            Outcome(Location("content/lists/p/records.csv", row=8), None, "rejected", "x")
+        )
+        assert list(writer.finish()[1]) == [
+            Outcome(
+                Location("content/lists/p/records.csv", row=7), "SX-02-k", "withheld", "expired"
+            ),
+            Outcome(Location("content/lists/p/records.csv", row=8), None, "rejected", "x"),
+        ]
+        assert writer.counts == {"withheld": 1, "rejected": 1}
+        assert writer.reasons == {"expired": 1, "x": 1}
+    finally:
+        store.close()
 
 
 def test_withheld_reasons_is_a_mapping(tmp_path: Path) -> None:
