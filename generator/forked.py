@@ -36,18 +36,6 @@ class ChildFailed(Exception):
     """The child's failure, with its traceback."""
 
 
-def stream(
-    produce: Callable[[], Iterable[T]],
-    collect: Callable[[], Any],
-    receive: Callable[[Any], None],
-) -> Iterator[T]:
-    """Every item of `produce()`, computed in a forked child; then `receive(collect())`.
-
-    The child is forked when the first item is asked for; `start` forks it at once.
-    """
-    yield from start(produce, collect, receive)
-
-
 class Started(Generic[T]):
     """A child forked and at work: iterate to take its items (once), or close it unread."""
 
@@ -102,7 +90,9 @@ def start(
     collect: Callable[[], Any],
     receive: Callable[[Any], None],
 ) -> Started[T]:
-    """Fork the child now, so that it works while the caller does something else first."""
+    """Every item of `produce()`, computed in a child forked now (so that it works while the
+    caller does something else first); iterating the result takes them, then hands
+    `receive` what the child's `collect()` returned."""
     return Started(produce, collect, receive)
 
 

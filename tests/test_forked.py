@@ -19,7 +19,7 @@ def test_items_arrive_in_order_and_then_what_the_child_collected() -> None:
             seen.append(n)  # in the child: the parent's list is not touched
             yield n * n
 
-    items = list(forked.stream(produce, lambda: ("pid", os.getpid(), len(seen)), got.append))
+    items = list(forked.start(produce, lambda: ("pid", os.getpid(), len(seen)), got.append))
     assert items == [n * n for n in range(2_000)]
     assert seen == []
     ((tag, pid, count),) = got
@@ -32,7 +32,7 @@ def test_a_failure_in_the_child_is_raised_here_with_its_traceback() -> None:
         raise ValueError("row 7 broke it")
 
     with pytest.raises(forked.ChildFailed, match="row 7 broke it"):
-        list(forked.stream(produce, lambda: None, lambda _: None))
+        list(forked.start(produce, lambda: None, lambda _: None))
 
 
 def test_a_consumer_that_stops_early_leaves_no_child_behind() -> None:
@@ -42,9 +42,14 @@ def test_a_consumer_that_stops_early_leaves_no_child_behind() -> None:
             yield n
             n += 1
 
-    stream = forked.stream(produce, lambda: None, lambda _: None)
-    assert next(stream) == 0
-    stream.close()
+    started = forked.start(produce, lambda: None, lambda _: None)
+    items = iter(started)
+    assert next(items) == 0
+    items.close()  # the consumer's generator ends: the child with it
+    assert [p for p in _children() if p] == []
+    unread = forked.start(produce, lambda: None, lambda _: None)
+    assert _children()  # forked at once, before anything is read
+    unread.close()
     assert [p for p in _children() if p] == []
 
 
