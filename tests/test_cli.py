@@ -142,6 +142,19 @@ def test_the_exit_skips_only_the_teardown(tmp_path: Path) -> None:
     assert (out / "index.html").is_file()
 
 
+def test_the_build_imports_openpyxl_only_for_a_workbook() -> None:
+    """openpyxl (and numpy, where installed) took a tenth of a second of every start: only the
+    consultations' workbooks need it, and they import it where they read or make one."""
+    code = (
+        "import sys, generator.cli, generator.build; "
+        "print(sorted(m for m in ('openpyxl', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_github_format(tmp_path: Path) -> None:
     project = make_project(
         tmp_path, {"content/pages/index.md": HOME, "content/pages/about.md": BROKEN}
