@@ -24,6 +24,10 @@ from typing import BinaryIO
 from generator.model import OutputFile
 
 _FOLDER: str | None = None
+# The mode a spooled file gets in the spool folder: that of any other file of the site (0o666
+# less the umask), not mkstemp's 0o600, or a web server running as another user could not read
+# the downloads. None outside a build, where a spooled file stays private to its owner.
+_MODE: int | None = None
 CHUNK = 1 << 20
 
 
@@ -66,21 +70,29 @@ def file_sha256(path: str) -> str:
 @contextmanager
 def folder(path: Path) -> Iterator[Path]:
     """Spool into `path` while the block runs; the folder and anything left in it go after."""
-    global _FOLDER
-    previous = _FOLDER
+    global _FOLDER, _MODE
+    previous, previous_mode = _FOLDER, _MODE
     path.mkdir(parents=True, exist_ok=True)
-    _FOLDER = str(path)
+    # Read once, here, at the start of a build: setting the umask to read it back is not safe
+    # while other threads may be making files.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    _FOLDER, _MODE = str(path), 0o666 & ~umask
     try:
         yield path
     finally:
-        _FOLDER = previous
+        _FOLDER, _MODE = previous, previous_mode
         shutil.rmtree(path, ignore_errors=True)
 
 
 def new_path(suffix: str) -> str:
     """A fresh, empty file in the spool folder, for one output file's bytes."""
     handle, path = tempfile.mkstemp(prefix="spool-", suffix=suffix, dir=_FOLDER)
-    os.close(handle)
+    try:
+        if _MODE is not None:
+            os.fchmod(handle, _MODE)
+    finally:
+        os.close(handle)
     return path
 
 

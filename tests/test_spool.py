@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,22 @@ def test_a_spooled_file_is_moved_into_the_site_and_its_folder_removed(tmp_path: 
         writer.commit()
     assert (out / "lists/SX-02/data.csv").read_bytes() == b"a,b\r\n1,2\r\n"
     assert list(tmp_path.glob(".site.spool-*")) == []
+
+
+def test_a_spooled_file_is_as_readable_as_any_other_file_of_the_site(tmp_path: Path) -> None:
+    # mkstemp makes 0o600 files: moved in as they were, the downloads could not be read by a web
+    # server running as another user, while every page could.
+    out = tmp_path / "site"
+    umask = os.umask(0o027)
+    try:
+        with SiteWriter(out) as writer:
+            writer.write(spooled("lists/SX-02/data.csv", b"a\r\n"))
+            writer.write(OutputFile("index.html", b"<p>"))
+            writer.commit()
+    finally:
+        os.umask(umask)
+    modes = {stat.S_IMODE((out / p).stat().st_mode) for p in ("lists/SX-02/data.csv", "index.html")}
+    assert modes == {0o640}
 
 
 def test_an_unchanged_spooled_file_keeps_the_previous_sites_inode(tmp_path: Path) -> None:

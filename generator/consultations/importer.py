@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -187,6 +188,8 @@ def _append(path: Path, comments: list[Comment]) -> tuple[str, ...]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".comments-", suffix=".csv", dir=path.parent)
     try:
+        # The file keeps its mode (a new one gets the umask's), not mkstemp's private 0o600.
+        os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -194,6 +197,15 @@ def _append(path: Path, comments: list[Comment]) -> tuple[str, ...]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return tuple(ids)
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # a command-line step with no other threads: safe to read back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _next_ids(existing: str, count: int) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import stat
 from pathlib import Path
 
 import openpyxl
@@ -58,6 +59,8 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 def test_a_good_csv_template_is_appended_with_new_ids_as_pending(project: Path) -> None:
     before = (project / TARGET).read_bytes()
+    mode = 0o640  # shared with a group, say
+    (project / TARGET).chmod(mode)
     rows = template_rows(project)
     fill(rows, "SX-07", text="建议写明拖欠金额的计算方法，\n并说明理由。", commenter_type="department",
          commenter="天津市工业和信息化局", department="TJ-GXJ", field="scope")  # fmt: skip
@@ -81,6 +84,8 @@ def test_a_good_csv_template_is_appended_with_new_ids_as_pending(project: Path) 
         ["C009", "2026-11-30", "email", "organisation", "天津市信用协会", "", "QT-04", "", "请保留信用修复结果信息。", "pending", ""],
     ]  # fmt: skip
     assert "imported 3 comments (C007–C009)" in result.stderr
+    # Replaced through a temporary file, it keeps its mode rather than mkstemp's private 0o600.
+    assert stat.S_IMODE((project / TARGET).stat().st_mode) == mode
     # The result is a consultation the build accepts.
     check = run_cli("check", "--as-of", SAMPLE_AS_OF, "-q", cwd=project)
     assert check.exit_code == 0, check.output

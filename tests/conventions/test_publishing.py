@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,16 @@ def test_the_guide_covers_what_a_deployment_needs() -> None:
         assert needed in text, needed
     for example in (GITHUB, GITLAB):
         assert f"examples/ci/{example.name}" in text
+
+
+def test_every_file_of_the_built_site_has_the_same_permissions(built_site: Path) -> None:
+    """A web server reading the site as another user can read every file, or none: the large
+    downloads, spooled through temporary files, get a page's mode, not mkstemp's 0o600."""
+    page_mode = stat.S_IMODE((built_site / "index.html").stat().st_mode)
+    modes = {
+        path.relative_to(built_site).as_posix(): stat.S_IMODE(path.stat().st_mode)
+        for path in built_site.rglob("*")
+        if path.is_file()
+    }
+    assert any(p.endswith("/data.csv") for p in modes) and any(p.endswith("/data.json") for p in modes)
+    assert {p: m for p, m in modes.items() if m != page_mode} == {}
