@@ -102,6 +102,8 @@ class ListResult:
     outcomes: Sequence[Outcome]
     counts: dict[str, int]
     reasons: dict[str, int]
+    # Each package's `extracted` date (None where it gives none): how current its records are.
+    extracted: tuple[tuple[str, dt.date | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,12 @@ def _decide_list(
     if plan.jobs:
         builder.resolve_duplicates(diags)
         _warn_unmatched(builder.seen, plan.withdrawals, plan.objections, diags)
-    result = builder.result(tuple(p.name for p in plan.packages), plan.public, plan.reason)
+    result = builder.result(
+        tuple(p.name for p in plan.packages),
+        plan.public,
+        plan.reason,
+        tuple((p.name, p.extracted) for p in plan.packages),
+    )
     check_accounting(result, builder.input_rows)
     return result
 
@@ -765,7 +772,13 @@ class _ListBuilder:
         """Whether any row of the list has this record key (for unmatched withdrawals)."""
         return self.keys.get(key) is not None
 
-    def result(self, packages: tuple[str, ...], public: bool, reason: str | None) -> ListResult:
+    def result(
+        self,
+        packages: tuple[str, ...],
+        public: bool,
+        reason: str | None,
+        extracted: tuple[tuple[str, dt.date | None], ...] = (),
+    ) -> ListResult:
         counts, reasons = self.outcomes.counts, self.outcomes.reasons
         published, outcomes = self.outcomes.finish()
         return ListResult(
@@ -778,6 +791,7 @@ class _ListBuilder:
             outcomes=outcomes,
             counts={name: counts.get(name, 0) for name in OUTCOMES},
             reasons={r: n for r, n in sorted(reasons.items()) if n},
+            extracted=extracted,
         )
 
 

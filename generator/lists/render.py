@@ -8,10 +8,11 @@ grouped (by authority, district and subject).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -194,8 +195,9 @@ def render_tasks(
             _all_changes, infos, public, catalogue, renderer, helpers, previous_manifest, decision
         )
     )
+    extracted = {name: day for result in decision.lists for name, day in result.extracted}
     tasks += [
-        functools.partial(_subject_pages, public, renderer, helpers, subjects, part)
+        functools.partial(_subject_pages, public, renderer, helpers, subjects, part, extracted)
         for part in subjects.parts(SUBJECT_TASKS)
     ]
     tasks.append(functools.partial(_manifest, public, renderer))
@@ -532,6 +534,7 @@ def _subject_pages(
     helpers: dict[str, object],
     subjects: SubjectGroups,
     part: SubjectPart,
+    extracted: Mapping[str, dt.date | None],
 ) -> Iterator[OutputFile]:
     by_code = {info.code: info for info in infos}
     fragment = helpers["record_html"]
@@ -572,8 +575,25 @@ def _subject_pages(
                 "latest": latest,
                 "sections": sections,
                 "count": len(records),
+                "data_as_of": data_as_of(records, extracted),
             },
         )
+
+
+def data_as_of(
+    records: Sequence[PublishedRecord], extracted: Mapping[str, dt.date | None]
+) -> dt.date | None:
+    """The day a subject page's data holds for: its packages' earliest `extracted` date.
+
+    Not the build's --as-of, which changes every day: a subject page then changes only when its
+    records or their packages do, and a daily rebuild keeps it as it is (generator.write), so a
+    deploy uploads none of the unchanged ones. Printed as evidence, it still says how current its
+    data is. None (the page shows --as-of) when a package gives no date.
+    """
+    days = {extracted.get(r.package) for r in records}
+    if not days or None in days:
+        return None
+    return min(day for day in days if day is not None)
 
 
 # -- search -----------------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,10 @@ from generator.lists import routes
 from generator.lists.changes import Manifest
 from generator.lists.decide import ListResult, ListsDecision
 from generator.lists.model import PUBLISHED, WITHHELD, Outcome, PublishedRecord
-from generator.lists.render import paginate, render_lists, search_docs
+from generator.lists.render import data_as_of, paginate, render_lists, search_docs
 from generator.model import LangText
 from generator.render import Renderer, templates_dir
+from tests.conftest import make_project, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 30)
@@ -580,3 +583,59 @@ def test_sample_site_list_to_subject(served_site: str, browser_page: Any) -> Non
     page.wait_for_url(f"**/en/subjects/**#{key}")
     assert page.locator(f"article#{key}").is_visible()
     assert page.locator("h1").get_attribute("lang") == "zh-CN"
+
+
+def test_a_rebuild_the_next_day_keeps_every_subject_page_whose_records_did_not_change(
+    tmp_path: Path,
+) -> None:
+    """Publishers rebuild daily, each day with a new --as-of. A subject page says as of which day
+    its data holds by its packages' `extracted` date, not the build's, so on a day when none of
+    its records changes its bytes do not either, and the file is kept (same inode and mtime): a
+    deploy that syncs changed files uploads none of the subject pages. Aggregate pages still say
+    as of which day the build holds."""
+    project = make_project(tmp_path, {}, with_sample=True)
+    out = tmp_path / "site"
+
+    def subject_pages() -> dict[str, tuple[int, int, bytes]]:
+        return {
+            p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(out.glob("**/subjects/*/*.html"))
+        }
+
+    first = run_cli("build", "-q", "--as-of", "2026-11-30", "--out", str(out), cwd=project)
+    assert first.exit_code == 0, first.output
+    before, home_before = subject_pages(), (out / "index.html").read_bytes()
+    # In the sample, no record starts, ends, or is withdrawn on 1 December.
+    second = run_cli("build", "-q", "--as-of", "2026-12-01", "--out", str(out), cwd=project)
+    assert second.exit_code == 0, second.output
+
+    assert len(before) > 1000 and subject_pages() == before
+    # The sample's packages were extracted from 26 to 29 November.
+    days = {
+        re.search(r'<p class="as-of">数据截至 (2026年11月2[6-9]日)（', data.decode()).group(1)  # type: ignore[union-attr]
+        for path, (_, _, data) in before.items()
+        if not path.startswith("en/")
+    }
+    assert days == {"2026年11月26日", "2026年11月27日", "2026年11月28日", "2026年11月29日"}
+    home = (out / "index.html").read_bytes()
+    assert home != home_before and "数据截至 2026年12月1日" in home.decode("utf-8")
+
+
+def test_a_subject_page_holds_as_of_its_packages_earliest_extraction() -> None:
+    a, b = penalty(1), replace(penalty(2), package="other")
+    extracted = {a.package: dt.date(2026, 11, 20), "other": dt.date(2026, 11, 27)}
+    assert data_as_of([a], extracted) == dt.date(2026, 11, 20)
+    assert data_as_of([a, b], extracted) == dt.date(2026, 11, 20)  # all of it as of that day
+    assert data_as_of([b], extracted) == dt.date(2026, 11, 27)
+    # A package without an `extracted` date: the page says the build's --as-of instead.
+    assert data_as_of([a, b], {**extracted, "other": None}) is None
+    assert data_as_of([a], {}) is None
+
+
+def test_a_subject_page_without_extraction_dates_says_the_builds_as_of(tmp_path: Path) -> None:
+    site = render_site(tmp_path, decision(list_result("SX-02", [penalty(1)])))
+    page = next(site.glob("subjects/*/*.html"))
+    assert (
+        "数据截至 2026年11月30日"
+        in soup(site, page.relative_to(site).as_posix()).select_one(".as-of").get_text()
+    )  # type: ignore[union-attr]

@@ -165,7 +165,8 @@ def test_a_build_killed_at_any_stage_leaves_the_old_site_or_the_new_one_whole(
             project.mkdir(exist_ok=True)
             shutil.copyfile(source, project / name)
     out = tmp_path / "site"
-    # The old site is of another day, so that every page differs from the new one.
+    # The old site is of another day, so that the new one differs from it (the subject pages,
+    # which carry no build date, excepted).
     first = run_cli("build", "-q", "--as-of", "2026-11-29", "--out", str(out), cwd=project)
     assert first.exit_code == 0, first.output
     old = digests(out)
