@@ -111,7 +111,8 @@ def test_table_is_printed(bench_run: tuple[dict[str, Any], str, Path]) -> None:
 
 
 def test_incremental_scenarios_are_measured(tmp_path: Path) -> None:
-    """`--incremental`: cold, unchanged (twice) and edited builds with --cache, each described."""
+    """`--incremental`: cold, unchanged (twice), edited and next-day builds with --cache, each
+    described."""
     work, results = tmp_path / "work", tmp_path / "results"
     done = bench("run.py", str(RECORDS), "--incremental", "--edit-every", "50",
                  "--work", str(work), "--results", str(results))  # fmt: skip
@@ -125,6 +126,7 @@ def test_incremental_scenarios_are_measured(tmp_path: Path) -> None:
         "unchanged_first": "relinked",  # the cold build cached it ahead (its change files)
         "unchanged": "hit",
         "changed_0.1pct": "miss",
+        "next_day": "miss",  # the date is part of the key
     }
     files = scenarios["cold"]["write"]["files"]
     assert scenarios["cold"]["write"]["written"] == files
@@ -132,6 +134,8 @@ def test_incremental_scenarios_are_measured(tmp_path: Path) -> None:
     assert 0 < scenarios["unchanged_first"]["write"]["written"] < files / 10
     assert result["edited_records"] >= 1
     assert 0 < scenarios["changed_0.1pct"]["write"]["written"] < files / 2
+    # A day later, the subject pages (most of the files) are kept: they carry no build date.
+    assert 0 < scenarios["next_day"]["write"]["written"] < files / 2
     assert set(result["ratio_to_cold"]) == set(scenarios)
     assert "unchanged" in done.stdout and "of cold" in done.stdout
 
