@@ -57,6 +57,8 @@ class ListInfo:
     withheld: tuple[tuple[str, int], ...]  # reason → rows, most frequent first
     rejected: int
     input_rows: int
+    # The day its data holds for: its packages' earliest `extracted` date (see data_as_of).
+    data_as_of: dt.date | None = None
 
     @functools.cached_property
     def _titles(self) -> dict[str, LangText]:
@@ -89,6 +91,7 @@ def list_info(result: ListResult, catalogue: Catalogue | None) -> ListInfo:
         withheld=tuple(sorted(withheld.items(), key=lambda pair: (-pair[1], pair[0]))),
         rejected=result.counts.get("rejected", 0),
         input_rows=result.input_rows,
+        data_as_of=data_as_of(result.packages, dict(result.extracted)),
     )
 
 
@@ -575,22 +578,21 @@ def _subject_pages(
                 "latest": latest,
                 "sections": sections,
                 "count": len(records),
-                "data_as_of": data_as_of(records, extracted),
+                "data_as_of": data_as_of({r.package for r in records}, extracted),
             },
         )
 
 
-def data_as_of(
-    records: Sequence[PublishedRecord], extracted: Mapping[str, dt.date | None]
-) -> dt.date | None:
-    """The day a subject page's data holds for: its packages' earliest `extracted` date.
+def data_as_of(packages: Iterable[str], extracted: Mapping[str, dt.date | None]) -> dt.date | None:
+    """The day a page built from list data holds for: its packages' earliest `extracted` date.
 
-    Not the build's --as-of, which changes every day: a subject page then changes only when its
-    records or their packages do, and a daily rebuild keeps it as it is (generator.write), so a
-    deploy uploads none of the unchanged ones. Printed as evidence, it still says how current its
-    data is. None (the page shows --as-of) when a package gives no date.
+    Subject pages (from the packages of their records) and list pages (from their list's) say
+    this, not the build's --as-of, which changes every day: such a page then changes only when
+    its records or their packages do, and a daily rebuild keeps it as it is (generator.write),
+    so a deploy uploads none of the unchanged ones. Printed as evidence, it still says how
+    current its data is. None (the page shows --as-of) when a package gives no date.
     """
-    days = {extracted.get(r.package) for r in records}
+    days = {extracted.get(name) for name in packages}
     if not days or None in days:
         return None
     return min(day for day in days if day is not None)

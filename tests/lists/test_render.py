@@ -8,7 +8,6 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -585,57 +584,62 @@ def test_sample_site_list_to_subject(served_site: str, browser_page: Any) -> Non
     assert page.locator("h1").get_attribute("lang") == "zh-CN"
 
 
-def test_a_rebuild_the_next_day_keeps_every_subject_page_whose_records_did_not_change(
+def test_a_rebuild_the_next_day_keeps_every_page_of_list_data_that_did_not_change(
     tmp_path: Path,
 ) -> None:
-    """Publishers rebuild daily, each day with a new --as-of. A subject page says as of which day
-    its data holds by its packages' `extracted` date, not the build's, so on a day when none of
-    its records changes its bytes do not either, and the file is kept (same inode and mtime): a
-    deploy that syncs changed files uploads none of the subject pages. Aggregate pages still say
-    as of which day the build holds."""
+    """Publishers rebuild daily, each day with a new --as-of. Subject and list pages say as of
+    which day their data holds by their packages' `extracted` date, not the build's, so on a day
+    when none of their records changes their bytes do not either, and the files are kept (same
+    inode and mtime): a deploy that syncs changed files uploads none of them. Other pages still
+    say as of which day the build holds."""
     project = make_project(tmp_path, {}, with_sample=True)
     out = tmp_path / "site"
 
-    def subject_pages() -> dict[str, tuple[int, int, bytes]]:
+    def pages() -> dict[str, tuple[int, int, bytes]]:
         return {
             p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(out.glob("**/subjects/*/*.html"))
+            for p in sorted(
+                [*out.glob("**/subjects/*/*.html"), *out.glob("**/lists/SX-*/**/*.html")]
+            )
+            # Not what changed since the build before (new with each build), nor a list's first
+            # page, its dataset page, whose metadata (JSON-LD) say as of which day it is built.
+            if "/changes/" not in p.as_posix()
+            and not re.search(r"/lists/SX-\d+/index\.html$", p.as_posix())
         }
 
     first = run_cli("build", "-q", "--as-of", "2026-11-30", "--out", str(out), cwd=project)
     assert first.exit_code == 0, first.output
-    before, home_before = subject_pages(), (out / "index.html").read_bytes()
+    before, home_before = pages(), (out / "index.html").read_bytes()
     # In the sample, no record starts, ends, or is withdrawn on 1 December.
     second = run_cli("build", "-q", "--as-of", "2026-12-01", "--out", str(out), cwd=project)
     assert second.exit_code == 0, second.output
 
-    assert len(before) > 1000 and subject_pages() == before
+    assert len(before) > 2400 and pages() == before
     # The sample's packages were extracted from 26 to 29 November.
     days = {
         re.search(r'<p class="as-of">数据截至 (2026年11月2[6-9]日)（', data.decode()).group(1)  # type: ignore[union-attr]
         for path, (_, _, data) in before.items()
-        if not path.startswith("en/")
+        if not path.startswith("en/") and "/subjects/" in f"/{path}"
     }
     assert days == {"2026年11月26日", "2026年11月27日", "2026年11月28日", "2026年11月29日"}
     home = (out / "index.html").read_bytes()
     assert home != home_before and "数据截至 2026年12月1日" in home.decode("utf-8")
 
 
-def test_a_subject_page_holds_as_of_its_packages_earliest_extraction() -> None:
-    a, b = penalty(1), replace(penalty(2), package="other")
-    extracted = {a.package: dt.date(2026, 11, 20), "other": dt.date(2026, 11, 27)}
-    assert data_as_of([a], extracted) == dt.date(2026, 11, 20)
-    assert data_as_of([a, b], extracted) == dt.date(2026, 11, 20)  # all of it as of that day
-    assert data_as_of([b], extracted) == dt.date(2026, 11, 27)
+def test_a_page_of_list_data_holds_as_of_its_packages_earliest_extraction() -> None:
+    extracted = {"a": dt.date(2026, 11, 20), "b": dt.date(2026, 11, 27), "c": None}
+    assert data_as_of(["a"], extracted) == dt.date(2026, 11, 20)
+    assert data_as_of({"a", "b"}, extracted) == dt.date(2026, 11, 20)  # all of it as of that day
+    assert data_as_of(["b"], extracted) == dt.date(2026, 11, 27)
     # A package without an `extracted` date: the page says the build's --as-of instead.
-    assert data_as_of([a, b], {**extracted, "other": None}) is None
-    assert data_as_of([a], {}) is None
+    assert data_as_of(["a", "c"], extracted) is None
+    assert data_as_of(["d"], extracted) is None
+    assert data_as_of([], extracted) is None
 
 
-def test_a_subject_page_without_extraction_dates_says_the_builds_as_of(tmp_path: Path) -> None:
+def test_pages_without_extraction_dates_say_the_builds_as_of(tmp_path: Path) -> None:
     site = render_site(tmp_path, decision(list_result("SX-02", [penalty(1)])))
-    page = next(site.glob("subjects/*/*.html"))
-    assert (
-        "数据截至 2026年11月30日"
-        in soup(site, page.relative_to(site).as_posix()).select_one(".as-of").get_text()
-    )  # type: ignore[union-attr]
+    subject = next(site.glob("subjects/*/*.html")).relative_to(site).as_posix()
+    for route in (subject, "lists/SX-02/"):
+        footer = soup(site, route).select_one(".as-of")
+        assert footer is not None and footer.get_text() == "数据截至 2026年11月30日", route
