@@ -255,12 +255,7 @@ def _decide_list(
     if plan.jobs:
         builder.resolve_duplicates(diags)
         _warn_unmatched(builder.seen, plan.withdrawals, plan.objections, diags)
-    result = builder.result(
-        tuple(p.name for p in plan.packages),
-        plan.public,
-        plan.reason,
-        tuple((p.name, p.extracted) for p in plan.packages),
-    )
+    result = builder.result(plan.packages, plan.public, plan.reason)
     check_accounting(result, builder.input_rows)
     return result
 
@@ -773,17 +768,13 @@ class _ListBuilder:
         return self.keys.get(key) is not None
 
     def result(
-        self,
-        packages: tuple[str, ...],
-        public: bool,
-        reason: str | None,
-        extracted: tuple[tuple[str, dt.date | None], ...] = (),
+        self, packages: Sequence[ListPackage], public: bool, reason: str | None
     ) -> ListResult:
         counts, reasons = self.outcomes.counts, self.outcomes.reasons
         published, outcomes = self.outcomes.finish()
         return ListResult(
             item_code=self.code,
-            packages=packages,
+            packages=tuple(p.name for p in packages),
             public=public,
             withheld_reason=reason,
             input_rows=self.input_rows,
@@ -791,7 +782,7 @@ class _ListBuilder:
             outcomes=outcomes,
             counts={name: counts.get(name, 0) for name in OUTCOMES},
             reasons={r: n for r, n in sorted(reasons.items()) if n},
-            extracted=extracted,
+            extracted=tuple((p.name, p.extracted) for p in packages),
         )
 
 

@@ -398,7 +398,12 @@ def _list_pages(
     """
     size = renderer.config.policy.page_size
     authorities, districts = _groups(info)
-    common = {**helpers, "info": info, "feed_route": routes.changes_feed_route(info.code)}
+    common = {
+        **helpers,
+        "info": info,
+        "feed_route": routes.changes_feed_route(info.code),
+        "data_as_of": info.data_as_of,
+    }
     main = _Pages(renderer, common, size, len(info.records), routes.list_route(info.code), None)
     main.first_page = {"authorities": authorities, "districts": districts}
     rows = size * SUB_INDEX_PAGE_FACTOR
