@@ -85,6 +85,11 @@ def folder(path: Path) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def site_mode() -> int | None:
+    """The mode a file of the site being built gets (0o666 less the umask); None outside a build."""
+    return _MODE
+
+
 def new_path(suffix: str) -> str:
     """A fresh, empty file in the spool folder, for one output file's bytes."""
     handle, path = tempfile.mkstemp(prefix="spool-", suffix=suffix, dir=_FOLDER)

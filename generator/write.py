@@ -82,6 +82,7 @@ class SiteWriter:
         self._written: set[str] = set()
         self._folders: set[str] = set()  # folders made so far: one mkdir each, not one per file
         self._previous = False  # is there a previous site to keep unchanged files from?
+        self._mode: int | None = None  # the mode of a file written now (spool.site_mode)
         self.bytes = 0
         self.unchanged = 0
         self.objects = objects
@@ -97,6 +98,7 @@ class SiteWriter:
         self._spool.enter_context(
             spool.folder(self.out.parent / f".{self.out.name}.spool-{os.getpid()}")
         )
+        self._mode = spool.site_mode()
         return self
 
     def __exit__(
@@ -176,7 +178,9 @@ class SiteWriter:
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
         target = f"{self.tmp}/{file.path}"
-        if self._previous and _link_if_unchanged(f"{self.out}/{file.path}", target, file):
+        if self._previous and _link_if_unchanged(
+            f"{self.out}/{file.path}", target, file, self._mode
+        ):
             if isinstance(file, SpooledFile):
                 os.unlink(file.source)
             return True, target
@@ -235,7 +239,7 @@ def _write_file(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def _link_if_unchanged(old: str, target: str, file: OutputFile) -> bool:
+def _link_if_unchanged(old: str, target: str, file: OutputFile, mode: int | None = None) -> bool:
     """Keep the previous site's file (a hard link: same inode, same mtime) when its bytes are equal.
 
     A deploy that syncs by size and mtime (rsync, most object-store sync tools) then uploads only
@@ -245,6 +249,10 @@ def _link_if_unchanged(old: str, target: str, file: OutputFile) -> bool:
     try:
         info = os.lstat(old)
         if not stat.S_ISREG(info.st_mode) or info.st_size != file.nbytes():
+            return False
+        if mode is not None and stat.S_IMODE(info.st_mode) != mode:
+            # Not as a file written now would be (a download that an earlier version left
+            # private, 0600): written anew, so that it gets the site's mode.
             return False
         with open(old, "rb") as f:
             if not file.same_bytes(f):

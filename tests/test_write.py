@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,6 +168,18 @@ def test_a_rebuild_writes_only_the_files_whose_bytes_changed(tmp_path: Path) -> 
     )
     assert os.stat(out / "a/edited.html").st_ino != before["a/edited.html"].st_ino
     assert tree(out) == {"same.html": b"same", "a/edited.html": b"new!", "new.html": b"n"}
+
+
+def test_an_unchanged_file_of_another_mode_is_written_anew(tmp_path: Path) -> None:
+    # Before session 7 the downloads were left 0600; a rebuild with the same bytes must not keep
+    # that inode, or they would stay unreadable to a web server running as another user.
+    out = tmp_path / "site"
+    build(out, {"lists/SX-02/data.csv": b"a\r\n", "index.html": b"<p>"})
+    (out / "lists/SX-02/data.csv").chmod(0o600)
+    stats = build(out, {"lists/SX-02/data.csv": b"a\r\n", "index.html": b"<p>"})
+    assert (stats.written, stats.unchanged) == (1, 1)
+    modes = {stat.S_IMODE((out / p).stat().st_mode) for p in ("lists/SX-02/data.csv", "index.html")}
+    assert len(modes) == 1 and modes != {0o600}
 
 
 class Objects:
