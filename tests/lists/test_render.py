@@ -8,6 +8,7 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -639,6 +640,27 @@ def test_a_page_of_list_data_holds_as_of_its_packages_earliest_extraction() -> N
 
 def test_pages_without_extraction_dates_say_the_builds_as_of(tmp_path: Path) -> None:
     site = render_site(tmp_path, decision(list_result("SX-02", [penalty(1)])))
+    _assert_as_of_the_build(site)
+
+
+def test_pages_extracted_after_the_builds_day_say_the_builds_as_of(tmp_path: Path) -> None:
+    result = list_result("SX-02", [penalty(1)])
+    packages = (*result.packages, penalty(1).package)  # the list's, the record's
+
+    def extracted(day: dt.date) -> ListResult:
+        return replace(result, extracted=tuple((name, day) for name in packages))
+
+    _assert_as_of_the_build(render_site(tmp_path, decision(extracted(AS_OF + dt.timedelta(3)))))
+    site = render_site(tmp_path / "sooner", decision(extracted(AS_OF - dt.timedelta(3))))
+    subject = next(site.glob("subjects/*/*.html")).relative_to(site).as_posix()
+    for route in (subject, "lists/SX-02/"):
+        footer = soup(site, route).select_one(".as-of")
+        assert footer is not None and footer.get_text().startswith("数据截至 2026年11月27日（"), (
+            route
+        )
+
+
+def _assert_as_of_the_build(site: Path) -> None:
     subject = next(site.glob("subjects/*/*.html")).relative_to(site).as_posix()
     for route in (subject, "lists/SX-02/"):
         footer = soup(site, route).select_one(".as-of")
