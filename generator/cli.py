@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol, TypeVar
 import click
 
 from generator import diagnostics as diag_fmt
+from generator import native
 from generator.parallel import default_jobs
 from generator.progress import Reporter, RichReporter
 from generator.timings import TimingReporter
@@ -349,6 +350,12 @@ def _finish(
                 f"unchanged ({errors} errors, {warnings} warnings)",
                 err=True,
             )
+            if native.out_of_date():
+                click.echo(
+                    "note: build/native was compiled from other sources, so this build ran as "
+                    "Python, more slowly; `make setup` compiles it again",
+                    err=True,
+                )
         else:
             verdict = "ok" if result.ok else "failed"
             click.echo(f"{verdict}: {errors} errors, {warnings} warnings", err=True)

@@ -83,17 +83,36 @@ def compiled_modules(native: Path = NATIVE, root: Path = ROOT) -> dict[str, Path
     return files
 
 
+def stale(native: Path = NATIVE, root: Path = ROOT) -> bool:
+    """Were compiled modules made here, for this interpreter, from sources edited since?"""
+    try:
+        manifest = json.loads((native / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("ext_suffix") == sysconfig.get_config_var("EXT_SUFFIX")
+        and manifest.get("sources") != sources_digest(root)
+    )
+
+
 _ACTIVE = False
+_STALE = False
 
 
 def install() -> bool:
     """Put the compiled modules first on the import path, if they may be used; True if so."""
-    global _ACTIVE
+    global _ACTIVE, _STALE
     if _ACTIVE:
         return True
     if os.environ.get(DISABLE, "") == "0":
         return False
     files = compiled_modules()
+    if files is None:
+        # Said by the build (cli.py): after an edit of the package, the whole build runs as
+        # Python, a third slower, until `make` compiles again; nothing else would tell why.
+        _STALE = stale()
+        return False
     if not files or any(name in sys.modules for name in files):
         return False  # a module already imported as Python stays so: never mix the two
     sys.meta_path.insert(0, _Finder(files))
@@ -104,6 +123,11 @@ def install() -> bool:
 def active() -> bool:
     """Are the compiled modules in use in this process?"""
     return _ACTIVE
+
+
+def out_of_date() -> bool:
+    """Were compiled modules left unused in this process because the sources changed since?"""
+    return _STALE
 
 
 def docstring(func: Callable[..., Any]) -> str:

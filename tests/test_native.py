@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 
 from generator import native
-from tests.conftest import REPO, SAMPLE_AS_OF, run_cli
+from tests.conftest import REPO, SAMPLE_AS_OF, make_project, run_cli
 from tests.test_determinism import explain, snapshot
 
 SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
@@ -50,6 +50,42 @@ def test_an_edit_to_any_source_turns_the_compiled_modules_off(tmp_path: Path) ->
     built = fake_tree(tmp_path)
     (tmp_path / "generator" / "__init__.py").write_text("# edited\n")  # not a compiled one
     assert native.compiled_modules(built, tmp_path) is None
+
+
+def test_only_an_edit_of_the_sources_makes_them_stale(tmp_path: Path) -> None:
+    built = fake_tree(tmp_path)
+    assert not native.stale(built, tmp_path)  # in step: used, not stale
+    (tmp_path / "generator" / "__init__.py").write_text("# edited\n")
+    assert native.stale(built, tmp_path)
+    write_manifest(built, "0" * 64, suffix=".cpython-399-other.so")  # another interpreter's
+    assert not native.stale(built, tmp_path)
+    (built / native.MANIFEST).unlink()  # never compiled here (an installed wheel, say)
+    assert not native.stale(built, tmp_path)
+
+
+def test_a_build_says_when_it_ran_as_python_because_the_sources_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process (`install` has run at import): what the build says for each state."""
+    from click.testing import CliRunner
+
+    from generator import cli
+
+    home = "---\ntitle:\n  zh-CN: 首页\n  en: Home\nslug: index\n---\n欢迎。\n"
+    project = make_project(tmp_path, {"content/pages/index.md": home})
+    command = ["build", "--root", str(project), "--as-of", SAMPLE_AS_OF, "--jobs", "1"]
+    runner = CliRunner()
+    monkeypatch.setattr(native, "_STALE", True)
+    stale = runner.invoke(cli.cli, command)
+    assert stale.exit_code == 0, stale.output
+    assert "note: build/native was compiled from other sources" in stale.stderr
+    assert "`make setup`" in stale.stderr
+    monkeypatch.setattr(native, "_STALE", False)
+    fresh = runner.invoke(cli.cli, command)
+    assert fresh.exit_code == 0 and "build/native" not in fresh.stderr
+    monkeypatch.setattr(native, "_STALE", True)
+    quiet = runner.invoke(cli.cli, [*command, "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""  # --quiet says nothing, this included
 
 
 def test_a_new_source_file_turns_them_off(tmp_path: Path) -> None:
