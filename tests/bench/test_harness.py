@@ -108,6 +108,10 @@ def test_table_is_printed(bench_run: tuple[dict[str, Any], str, Path]) -> None:
     assert lines["records"].strip() == f"{result['records']:,}"
     for label in ("wall", "peak RSS", "files written", "bytes written", "stage: decide"):
         assert label in stdout
+    # Whether the figures are those of the compiled modules or of pure Python.
+    modules = next(line for line in stdout.splitlines() if line.startswith("modules "))
+    said = "compiled" if result["machine"]["native_modules"] else "Python:"
+    assert modules.split(None, 1)[1].startswith(said)
 
 
 def test_incremental_scenarios_are_measured(tmp_path: Path) -> None:
