@@ -1,9 +1,9 @@
 """The `record` and `record_row` macros of templates/lists/_macros.html, compiled by hand: the
 lists' hot path.
 
-Every published record is shown in full on its list page and its subject page, and as a row on its
-authority's and its district's sub-index, in both languages: eight renderings per record, a million
-records on a national site. Through Jinja a full record costs about 175 µs, most of it macro calls
+Every published record is shown in full on its subject page, and as a row on its list page and on
+its authority's and its district's sub-index, in both languages, for a million records on a
+national site. Through Jinja a full record costs about 175 µs, most of it macro calls
 (`zh_attr` per value) and message look-ups that are the same for every record of a list. Here the
 per-list, per-language parts are worked out once, a record's values are escaped once for both
 languages, and each rendering costs a few string joins.
@@ -256,7 +256,7 @@ class RecordFragments:
         return self.rows(r, (lang,))[lang]
 
     def rows(self, r: PublishedRecord, langs: tuple[str, ...] = LANGS) -> dict[str, Markup]:
-        """The record as a sub-index row in each of `langs`."""
+        """The record as a row of a list page or a sub-index in each of `langs`."""
         href = _e(routes.record_route(r.subject_key, r.key))
         name, name_zh = _e(r.subject_name), not r.subject_name.isascii()
         number, number_zh = _e(r.decision_number), not r.decision_number.isascii()

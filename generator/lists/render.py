@@ -315,11 +315,8 @@ def _helpers(renderer: Renderer) -> dict[str, object]:
         "routes": routes,
         "label": label,
         "record_html": fragments,
-        # A page's records in one call, not one template call each (the list pages pass the
-        # fragments they already have).
-        "records_html": lambda records, info, lang: Markup(
-            "".join(fragments(r, info, lang, 3, "list") for r in records)
-        ),
+        # A page's rows in one call, not one template call each (the list pages pass the rows
+        # they already have).
         "rows_html": lambda records, lang: Markup(
             "".join(fragments.record_row(r, lang) for r in records)
         ),
@@ -380,8 +377,8 @@ def _groups(info: ListInfo) -> tuple[list[Group], list[Group]]:
     return authorities, districts
 
 
-# A sub-index row is a tenth of a record's bytes, so a sub-index page holds this many list pages'
-# worth of records: a quarter of the pages (and files) to render, at a list page's size or less.
+# The list's own pages hold `page_size` rows (50 by default, as issue 4 asks); a sub-index page
+# holds this many times as many: a quarter of the pages (and files) to render, still a small page.
 SUB_INDEX_PAGE_FACTOR = 4
 
 
@@ -390,11 +387,13 @@ def _list_pages(
 ) -> Iterator[OutputFile]:
     """The list's pages and its sub-indexes by authority and by district, in one pass.
 
-    A record appears on three of them: in full on its page of the list, and as a row on the pages
-    of its authority and of its district. So its fragment and its row are rendered once per
-    language as the records go by, each of the three pages it belongs to takes its share, and a
-    page is rendered as soon as it is full. Only one unfinished page per sequence is held, never
-    the whole list.
+    A record appears as a row on three of them: its page of the list, and the pages of its
+    authority and of its district. In full, with every public field, it is shown once, on its
+    subject page (its permanent address, which the rows link to): at a million records, the list
+    pages showing each record in full as well were a quarter of the site's bytes. So its row is
+    rendered once per language as the records go by, each of the three pages it belongs to takes
+    it, and a page is rendered as soon as it is full. Only one unfinished page per sequence is
+    held, never the whole list.
     """
     size = renderer.config.policy.page_size
     authorities, districts = _groups(info)
@@ -412,9 +411,8 @@ def _list_pages(
     fragment = helpers["record_html"]
     assert isinstance(fragment, RecordFragments)
     for r in info.records:
-        html = fragment.langs(r, info, 3, "list")
         row = fragment.rows(r)
-        yield from main.add(r, html)
+        yield from main.add(r, row)
         yield from by_authority[_authority(r)].add(r, row)
         yield from by_district[r.district].add(r, row)
     for sequence in (main, *by_authority.values(), *by_district.values()):
@@ -422,11 +420,8 @@ def _list_pages(
 
 
 class _Pages:
-    """One paginated sequence of list pages (the list, or one sub-index), filled record by record.
-
-    The list's pages hold each record's full fragment, a sub-index's its row: whichever the
-    caller adds, per language.
-    """
+    """One paginated sequence of list pages (the list, or one sub-index), filled record by record
+    with each record's row, per language."""
 
     def __init__(
         self,
@@ -476,8 +471,7 @@ class _Pages:
                 "group": self.group,
                 "authorities": self.first_page.get("authorities", ()) if first else (),
                 "districts": self.first_page.get("districts", ()) if first else (),
-                # Whichever the page shows, its records were rendered as they were added.
-                "records_html": lambda records, info, lang: page_html(records, lang),
+                # Its rows were rendered as the records were added.
                 "rows_html": page_html,
             },
         )

@@ -248,14 +248,26 @@ def test_index_shows_each_list_with_aggregate_counts_only(tmp_path: Path) -> Non
 # -- list pages and pagination ---------------------------------------------------------------------
 
 
-def test_list_page_shows_each_record_with_its_public_fields(tmp_path: Path) -> None:
+def test_list_page_shows_a_row_per_record_linked_to_it_in_full(tmp_path: Path) -> None:
     d = decision(list_result("SX-02", [penalty(1), penalty(2, day=5, objection=True)]))
     site = render_site(tmp_path, d)
     page = soup(site, "lists/SX-02/")
     assert page.h1.get_text(strip=True) == "SX-02 行政处罚"
-    # Newest decision first; the anchor of each record is its key.
-    assert record_ids(page) == ["SX-02-0000000000000002", "SX-02-0000000000000001"]
-    first = page.find(id="SX-02-0000000000000001")
+    # Newest decision first, a row each: no record in full on the list page (issue 8: at a
+    # million records, full records here were a quarter of the site's bytes).
+    assert row_keys(page) == ["SX-02-0000000000000002", "SX-02-0000000000000001"]
+    assert record_ids(page) == []
+    rows = page.select("table.record-rows tbody tr")
+    cells = [[c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])] for row in rows]
+    assert cells[0][1:] == [penalty(2).decision_number, "2026年1月6日"]
+    # The record under objection review carries its mark in its row too.
+    assert [row.select_one(".badge") is not None for row in rows] == [True, False]
+    # The subject's name links to the record on its subject page, its permanent address, where
+    # it is shown in full: every public field, the publicity end and the two links (issue 4).
+    href = rows[1].select_one("th a")["href"]
+    assert href == f"/{routes.subject_route(uscc(1))}#SX-02-0000000000000001"
+    subject = soup(site, routes.subject_route(uscc(1)))
+    first = subject.find(id="SX-02-0000000000000001")
     titles = [dt_.get_text(strip=True) for dt_ in first.select("dl.record-fields dt")]
     assert titles == [
         "行政相对人名称",
@@ -270,15 +282,9 @@ def test_list_page_shows_each_record_with_its_public_fields(tmp_path: Path) -> N
     assert (end["datetime"], end.get_text()) == ("2027-01-01", "2027年1月1日")
     links = [a["href"] for a in first.select(".record-links a")]
     assert links == ["/objections/", "/credit-repair/"]
-    # The subject's name links to the record on its subject page, its permanent address.
-    assert (
-        first.select_one(".record-title a")["href"]
-        == f"/{routes.subject_route(uscc(1))}#SX-02-0000000000000001"
-    )
-    # What the short links are for is said once per page, not once per record.
-    assert (
-        page.select_one("section.records p.small").get_text()
-        == "如认为某条记录有误，可点该记录的“提出异议”；符合条件的，可点“申请信用修复”。"
+    # The page says once where the record is in full, with the objection and repair links.
+    assert page.select_one("section.records p.small").get_text().startswith(
+        "点击信用主体名称，可查看该条记录的全部公开信息"
     )
     # The downloads and the catalogue item are linked from the list page.
     hrefs = {a["href"] for a in page.find_all("a")}
@@ -294,24 +300,27 @@ def test_list_page_shows_each_record_with_its_public_fields(tmp_path: Path) -> N
 def test_objection_mark_only_on_the_record_under_review(tmp_path: Path) -> None:
     d = decision(list_result("SX-02", [penalty(1), penalty(2, objection=True)]))
     site = render_site(tmp_path, d)
-    for route in ("lists/SX-02/", routes.subject_route(uscc(2)), routes.subject_route(uscc(1))):
+    for route in (routes.subject_route(uscc(2)), routes.subject_route(uscc(1))):
         page = soup(site, route)
         marked = [a["id"] for a in page.select("article.record") if a.select_one(".objection-mark")]
         expected = ["SX-02-0000000000000002"] if route != routes.subject_route(uscc(1)) else []
         assert marked == expected, route
-    en = soup(site, "en/lists/SX-02/")
+    en = soup(site, "en/" + routes.subject_route(uscc(2)))
     assert en.select_one(".objection-mark strong").get_text() == "Under objection review"
-    # A sub-index row marks it too.
-    rows = soup(site, "lists/SX-02/district/120000/").select("table.record-rows tbody tr")
-    assert [row.select_one("strong.badge") is not None for row in rows] == [False, True]
+    # The rows of the list page and of a sub-index mark it too.
+    for route in ("lists/SX-02/", "lists/SX-02/district/120000/"):
+        rows = soup(site, route).select("table.record-rows tbody tr")
+        assert [row.select_one("strong.badge") is not None for row in rows] == [False, True]
+    row = soup(site, "en/lists/SX-02/").select("table.record-rows tbody tr")[1]
+    assert row.select_one("strong.badge").get_text() == "Under objection review"
 
 
 def test_51_records_make_two_pages_with_accessible_pagination(tmp_path: Path) -> None:
     records = [penalty(n, day=n) for n in range(1, 52)]
     site = render_site(tmp_path, decision(list_result("SX-02", records)))
     one, two = soup(site, "lists/SX-02/"), soup(site, "lists/SX-02/page/2/")
-    assert len(record_ids(one)) == 50
-    assert record_ids(two) == ["SX-02-0000000000000001"]  # the oldest decision comes last
+    assert len(row_keys(one)) == 50
+    assert row_keys(two) == ["SX-02-0000000000000001"]  # the oldest decision comes last
     assert not (site / "lists/SX-02/page/3").exists()
     assert not (site / "lists/SX-02/page/1").exists()  # page 1 is the list's own address
     for page, current in ((one, "/lists/SX-02/"), (two, "/lists/SX-02/page/2/")):
@@ -415,7 +424,7 @@ def test_subject_page_gathers_records_from_two_lists(tmp_path: Path) -> None:
     assert page.select_one("dl.subject-facts code").get_text() == shared
     # Every list page's link to a record lands on an anchor of the subject page.
     for list_route in ("lists/SX-02/", "lists/SX-04/"):
-        titles = soup(site, list_route).select(".record-title a")
+        titles = soup(site, list_route).select("table.record-rows tbody th a")
         assert titles
         for a in titles:
             path, anchor = a["href"][1:].split("#")
@@ -465,8 +474,9 @@ def test_english_pages_mark_chinese_values(tmp_path: Path) -> None:
     page = soup(site, "en/lists/SX-02/")
     assert page.html["lang"] == "en"
     assert page.h1.get_text(strip=True) == "SX-02 Administrative penalties"
-    record = page.find(id="SX-02-0000000000000001")
-    assert record.select_one(".record-title a")["lang"] == "zh-CN"
+    assert page.select_one("table.record-rows tbody th a")["lang"] == "zh-CN"
+    record = soup(site, "en/" + routes.subject_route(uscc(1))).find(id="SX-02-0000000000000001")
+    assert record.select_one(".record-title")["lang"] == "zh-CN"
     values = {d.find_previous_sibling("dt").get_text(): d for d in record.select("dd")}
     assert values["Subject name"]["lang"] == "zh-CN"
     assert values["Fine (10k yuan)"].get("lang") is None
@@ -548,7 +558,8 @@ def test_browse_a_list_page_through_it_and_reach_a_subject(
     page.goto(constructed_site + "/lists/")
     page.get_by_role("link", name="SX-02 行政处罚").click()
     page.wait_for_url("**/lists/SX-02/")
-    assert page.locator("article.record").count() == 50
+    rows = page.locator("table.record-rows tbody tr")
+    assert rows.count() == 50
     pagination = page.get_by_role("navigation", name="分页")
     assert pagination.locator('[aria-current="page"]').inner_text() == "1"
     pagination.get_by_role("link", name="下一页").click()
@@ -557,8 +568,7 @@ def test_browse_a_list_page_through_it_and_reach_a_subject(
         page.get_by_role("navigation", name="分页").locator('[aria-current="page"]').inner_text()
         == "2"
     )
-    record = page.locator("article#SX-02-0000000000000001")
-    record.get_by_role("link", name="天津某某贸易有限公司1").click()
+    page.get_by_role("row").get_by_role("link", name="天津某某贸易有限公司1", exact=True).click()
     page.wait_for_url(f"**/{routes.record_route(uscc(1), 'SX-02-0000000000000001')}")
     assert page.get_by_role("heading", level=1).inner_text() == "天津某某贸易有限公司1"
     assert page.locator("section.subject-list").count() == 2
@@ -574,12 +584,13 @@ def test_sample_site_list_to_subject(served_site: str, browser_page: Any) -> Non
     pagination = page.get_by_role("navigation", name="Pages")
     pagination.get_by_role("link", name="Page 3").click()
     page.wait_for_url("**/en/lists/SX-02/page/3/")
-    assert page.locator("article.record").count() == 50
+    rows = page.locator("table.record-rows tbody tr")
+    assert rows.count() == 50
     current = page.get_by_role("navigation", name="Pages").locator('[aria-current="page"]')
     assert current.inner_text() == "3"
-    first = page.locator("article.record").first
-    key = first.get_attribute("id")
-    first.locator(".record-title a").click()
+    link = rows.first.get_by_role("link")
+    key = (link.get_attribute("href") or "").partition("#")[2]
+    link.click()
     page.wait_for_url(f"**/en/subjects/**#{key}")
     assert page.locator(f"article#{key}").is_visible()
     assert page.locator("h1").get_attribute("lang") == "zh-CN"
