@@ -641,7 +641,10 @@ def _subject_docs(
             kind="subject",
             lang=lang,
             title=latest.subject_name,
-            text=" ".join([*names, *sorted({r.decision_number for r in records})]),
+            # Its names (the latest and any former ones). Not its decision numbers: each finds
+            # its record, which links to the subject page; in the subject's document as well
+            # they were a third of the shards' postings (issue 8).
+            text=" ".join(names),
             url=routes.subject_route(subject_key),
             codes=codes,
             list_code=lists or None,

@@ -283,8 +283,10 @@ def test_list_page_shows_a_row_per_record_linked_to_it_in_full(tmp_path: Path) -
     links = [a["href"] for a in first.select(".record-links a")]
     assert links == ["/objections/", "/credit-repair/"]
     # The page says once where the record is in full, with the objection and repair links.
-    assert page.select_one("section.records p.small").get_text().startswith(
-        "点击信用主体名称，可查看该条记录的全部公开信息"
+    assert (
+        page.select_one("section.records p.small")
+        .get_text()
+        .startswith("点击信用主体名称，可查看该条记录的全部公开信息")
     )
     # The downloads and the catalogue item are linked from the list page.
     hrefs = {a["href"] for a in page.find_all("a")}
@@ -520,6 +522,9 @@ def test_search_docs_for_subjects_and_records() -> None:
         ("SX-04", (shared, "（2026）津0116执7号")),
     ]
     assert records[0].url == routes.subject_route(shared) + "#SX-02-0000000000000007"
+    # A subject is found by its names (and its code); a decision number finds its record, not
+    # the subject as well: in both, they were a third of the index's postings (issue 8).
+    assert subjects[0].text == "天津某某贸易有限公司7"
     # Indexed once, in language-neutral shards: no copy per language.
     assert {doc.lang for doc in search_docs(d)} == {"zh-CN"}
 

@@ -439,3 +439,63 @@ def test_a_failing_writer_fails_the_first_pass() -> None:
     index = SearchIndex(docs(), jobs=2)
     with pytest.raises(RuntimeError, match="boom in the forked writer"), index.first_pass():
         pass
+
+
+# -- what a document is found by -------------------------------------------------------------------
+
+ENTRY_HARNESS = r"""
+'use strict';
+const fs = require('fs');
+const search = require(process.argv[1]);
+const cp = require(process.argv[2]);
+const req = JSON.parse(fs.readFileSync(0, 'utf8'));
+const out = req.map((d) => search.entryTokens([d.title, '', d.text, d.codes], d.kind, cp.tokenize));
+process.stdout.write(JSON.stringify(out));
+"""
+
+ENTRIES = [
+    {
+        "kind": "subject",
+        "title": "天津市滨海新区鑫达科技有限公司",
+        "text": "天津市滨海新区鑫达科技有限公司 天津鑫达贸易公司",
+        "codes": ["91120116MA05XXXXX1"],
+    },
+    {
+        "kind": "record",
+        "title": "天津市滨海新区鑫达科技有限公司 津滨市监罚（2024）88号",
+        "text": "天津市滨海新区市场监督管理局 虚假宣传",
+        "codes": ["91120116MA05XXXXX1", "津滨市监罚（2024）88号"],
+    },
+    {
+        "kind": "record",
+        "title": "张某 （2024）津0116执123号",
+        "text": "",
+        "codes": ["（2024）津0116执123号"],
+    },
+]
+
+
+def test_a_document_is_found_by_the_same_tokens_in_python_and_js() -> None:
+    """search.js checks a hit on a heavy token against the doc-store entry (entryTokens): it
+    must see the tokens the build indexed (doc_tokens), no more and no fewer."""
+    from generator.search.shardset import doc_tokens
+    from tests.search.test_tokenizer_parity import CP_TOKENIZER_JS
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not on PATH; it is required to check search.js")
+    proc = subprocess.run(
+        [node, "-e", ENTRY_HARNESS, str(SEARCH_JS), str(CP_TOKENIZER_JS)],
+        input=json.dumps(ENTRIES, ensure_ascii=True),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"node harness failed ({proc.returncode}):\n{proc.stderr}")
+    expected = [doc_tokens(d["kind"], d["title"], d["text"], d["codes"]) for d in ENTRIES]
+    assert json.loads(proc.stdout) == expected
+    # A record's text is a snippet for display: it is not searched.
+    assert "虚假" not in expected[1] and "鑫达" in expected[1]
