@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from generator.lists import routes
-from generator.lists.model import PublishedRecord
+from generator.lists.model import PublishedRecord, RecordRow
 from generator.model import DEFAULT_LANG, LANGS
 from generator.render import Renderer, format_date, format_number
 
@@ -252,10 +252,12 @@ class RecordFragments:
             out.append("</section>\n")
         return Markup("".join(out))
 
-    def record_row(self, r: PublishedRecord, lang: str) -> Markup:
+    def record_row(self, r: PublishedRecord | RecordRow, lang: str) -> Markup:
         return self.rows(r, (lang,))[lang]
 
-    def rows(self, r: PublishedRecord, langs: tuple[str, ...] = LANGS) -> dict[str, Markup]:
+    def rows(
+        self, r: PublishedRecord | RecordRow, langs: tuple[str, ...] = LANGS
+    ) -> dict[str, Markup]:
         """The record as a row of a list page or a sub-index in each of `langs`."""
         href = _e(routes.record_route(r.subject_key, r.key))
         name, name_zh = _e(r.subject_name), not r.subject_name.isascii()

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from generator.diagnostics import Location
 
@@ -51,6 +52,28 @@ class PublishedRecord:
     tier: str = ""  # publicity tier: general | serious | minor, or "" for explicit months
     # The first day shown; publicity_end is the first day no longer shown.
     publicity_start: dt.date | None = None
+
+
+class RecordRow(NamedTuple):
+    """What a record's row on a list page or a sub-index shows (and groups it by): read from the
+    store without the rest of the record (`PublishedRecords.rows`)."""
+
+    key: str
+    subject_key: str
+    subject_name: str
+    decision_number: str
+    decision_date: dt.date
+    under_objection: bool
+    authority: str
+    authority_code: str
+    district: str
+
+
+ROW_FIELDS = RecordRow._fields
+
+
+def row_of(record: PublishedRecord) -> RecordRow:
+    return RecordRow._make([getattr(record, name) for name in ROW_FIELDS])
 
 
 def record_key(item_code: str, decision_number: str, subject_id: str) -> str:

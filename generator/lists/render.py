@@ -24,7 +24,7 @@ from generator.lists import changes as changes_mod
 from generator.lists import downloads, routes
 from generator.lists.accounting import reasons_by_outcome
 from generator.lists.fragments import RecordFragments
-from generator.lists.model import WITHHELD, PublishedRecord
+from generator.lists.model import WITHHELD, PublishedRecord, RecordRow, row_of
 from generator.lists.store import MemorySubjects, PublishedRecords, StoredSubjects, SubjectPart
 from generator.model import DEFAULT_LANG, LANGS, DocGroup, LangText, OutputFile, SearchDoc
 from generator.render import NavEntry, Renderer
@@ -342,7 +342,7 @@ class Group:
     count: int
 
 
-def _authority(record: PublishedRecord) -> str:
+def _authority(record: PublishedRecord | RecordRow) -> str:
     return routes.authority_slug(record.authority, record.authority_code)
 
 
@@ -405,16 +405,23 @@ def _list_pages(
     }
     main = _Pages(renderer, common, size, len(info.records), routes.list_route(info.code), None)
     main.first_page = {"authorities": authorities, "districts": districts}
-    rows = size * SUB_INDEX_PAGE_FACTOR
-    by_authority = {g.key: _Pages(renderer, common, rows, g.count, g.route, g) for g in authorities}
-    by_district = {g.key: _Pages(renderer, common, rows, g.count, g.route, g) for g in districts}
+    per_page = size * SUB_INDEX_PAGE_FACTOR
+    by_authority = {
+        g.key: _Pages(renderer, common, per_page, g.count, g.route, g) for g in authorities
+    }
+    by_district = {
+        g.key: _Pages(renderer, common, per_page, g.count, g.route, g) for g in districts
+    }
     fragment = helpers["record_html"]
     assert isinstance(fragment, RecordFragments)
-    for r in info.records:
-        row = fragment.rows(r)
-        yield from main.add(r, row)
-        yield from by_authority[_authority(r)].add(r, row)
-        yield from by_district[r.district].add(r, row)
+    # Only what a row shows is read of each record, not the record itself.
+    records = info.records
+    rows = records.rows() if isinstance(records, PublishedRecords) else map(row_of, records)
+    for r in rows:
+        html = fragment.rows(r)
+        yield from main.add(r, html)
+        yield from by_authority[_authority(r)].add(r, html)
+        yield from by_district[r.district].add(r, html)
     for sequence in (main, *by_authority.values(), *by_district.values()):
         yield from sequence.finish()
 
@@ -437,10 +444,10 @@ class _Pages:
         self.base = base
         self.page = 0
         self.first_page: dict[str, object] = {}
-        self.records: list[PublishedRecord] = []
+        self.records: list[RecordRow] = []
         self.html: dict[tuple[str, str], Markup] = {}
 
-    def add(self, record: PublishedRecord, html: dict[str, Markup]) -> Iterator[OutputFile]:
+    def add(self, record: RecordRow, html: dict[str, Markup]) -> Iterator[OutputFile]:
         self.records.append(record)
         for lang, text in html.items():
             self.html[(record.key, lang)] = text
@@ -456,7 +463,7 @@ class _Pages:
         pager = Pager(self.base, self.page, self.pages)
         html = self.html
 
-        def page_html(records: list[PublishedRecord], lang: str) -> Markup:
+        def page_html(records: list[RecordRow], lang: str) -> Markup:
             return Markup("".join([html[(r.key, lang)] for r in records]))
 
         first = self.page == 1

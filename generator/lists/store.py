@@ -47,7 +47,14 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
 from generator.diagnostics import Location
-from generator.lists.model import OUTCOMES, Outcome, PublishedRecord, record_hash
+from generator.lists.model import (
+    OUTCOMES,
+    ROW_FIELDS,
+    Outcome,
+    PublishedRecord,
+    RecordRow,
+    record_hash,
+)
 
 # Rows read per query when iterating, and rows buffered before an insert: big enough that a
 # query costs little per row, small enough to be nothing next to the rest of the build.
@@ -538,6 +545,22 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
         for (data,) in rows:
             values = marshal.loads(data)
             yield tuple([values[i] for i in at])
+
+    def rows(self) -> Iterator[RecordRow]:
+        """Every record's row (what a list page shows of it), in list order: a record's bytes are
+        unpacked, but no record is made."""
+        at = [_NAMES.index(name) for name in ROW_FIELDS]
+        date_at = ROW_FIELDS.index("decision_date")
+        fromordinal = dt.date.fromordinal
+        where, args = self._where()
+        rows = self.store.db().execute(
+            f"SELECT data FROM published WHERE {where} ORDER BY id", args
+        )
+        for (data,) in rows:
+            values = marshal.loads(data)
+            picked = [values[i] for i in at]
+            picked[date_at] = fromordinal(picked[date_at])
+            yield RecordRow._make(picked)
 
     def hashes_by_key(self) -> Iterator[tuple[str, str, str]]:
         """(key, manifest hash, provider) in key order: the manifest, without decoding a record."""

@@ -25,7 +25,7 @@ from generator.lists import store as store_mod
 from generator.lists.accounting import AccountingError, check_accounting
 from generator.lists.changes import manifest_file
 from generator.lists.decide import ListsDecision
-from generator.lists.model import Outcome, PublishedRecord
+from generator.lists.model import Outcome, PublishedRecord, row_of
 from generator.lists.store import KeyIndex, ListsStore, MemorySubjects, published_span
 from generator.model import OutputFile
 from tests.conftest import make_project
@@ -240,6 +240,14 @@ def test_a_projection_from_the_store_is_the_records_fields(tmp_path: Path) -> No
     assert list(stored.project(*names)) == expected and expected
     with pytest.raises(ValueError, match="no dates"):
         list(stored.project("key", "decision_date"))
+
+
+def test_a_records_row_from_the_store_is_its_rows_fields(tmp_path: Path) -> None:
+    decision, _ = decide(mixed_project(tmp_path))
+    stored = decision.lists[0].published
+    expected = [row_of(r) for r in stored]
+    assert list(stored.rows()) == expected and expected
+    assert isinstance(expected[0].decision_date, dt.date)
 
 
 def test_subject_groups_from_the_store_match_the_records_in_memory(tmp_path: Path) -> None:
