@@ -631,6 +631,22 @@ def search_groups(decision: ListsDecision) -> Iterator[DocGroup]:
         yield DocGroup(heads, functools.partial(_subject_docs, subject_key, records))
 
 
+RECORD_TEXT_CAP = 500
+
+
+def _record_text(record: PublishedRecord) -> str:
+    """The authority and the field values, space-separated, cut at RECORD_TEXT_CAP characters:
+    the values past the cap are not joined only to be cut (most of a record's are)."""
+    parts, size = [record.authority], len(record.authority)
+    for _, value in record.fields:
+        if size >= RECORD_TEXT_CAP:
+            break
+        if value:
+            parts.append(value)
+            size += 1 + len(value)
+    return " ".join(parts)[:RECORD_TEXT_CAP]
+
+
 def _subject_docs(
     subject_key: str, records_of: Callable[[], list[PublishedRecord]]
 ) -> list[SearchDoc]:
@@ -658,14 +674,13 @@ def _subject_docs(
         )
     ]
     for record in records:
-        text = " ".join([record.authority, *(v for _, v in record.fields if v)])
         docs.append(
             SearchDoc(
                 ref=f"record:{lang}:{record.key}",
                 kind="record",
                 lang=lang,
                 title=f"{record.subject_name} {record.decision_number}",
-                text=text[:500],
+                text=_record_text(record),
                 url=routes.record_route(subject_key, record.key),
                 codes=tuple(c for c in (record.subject_code, record.decision_number) if c),
                 list_code=record.item_code,

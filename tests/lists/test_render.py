@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import assets
 from generator.catalogue.model import Catalogue, Edition, FieldSpec, Item
@@ -23,7 +25,14 @@ from generator.lists import routes
 from generator.lists.changes import Manifest
 from generator.lists.decide import ListResult, ListsDecision
 from generator.lists.model import PUBLISHED, WITHHELD, Outcome, PublishedRecord
-from generator.lists.render import data_as_of, paginate, render_lists, search_docs
+from generator.lists.render import (
+    RECORD_TEXT_CAP,
+    _record_text,
+    data_as_of,
+    paginate,
+    render_lists,
+    search_docs,
+)
 from generator.model import LangText
 from generator.render import Renderer, templates_dir
 from tests.conftest import make_project, run_cli
@@ -527,6 +536,20 @@ def test_search_docs_for_subjects_and_records() -> None:
     assert subjects[0].text == "天津某某贸易有限公司7"
     # Indexed once, in language-neutral shards: no copy per language.
     assert {doc.lang for doc in search_docs(d)} == {"zh-CN"}
+
+
+@given(
+    st.text(max_size=80),
+    st.lists(st.text(max_size=120), max_size=30),
+)
+def test_a_records_search_text_is_its_values_joined_and_cut(
+    authority: str, values: list[str]
+) -> None:
+    record = replace(
+        penalty(1), authority=authority, fields=tuple((f"f{i}", v) for i, v in enumerate(values))
+    )
+    joined = " ".join([authority, *(v for v in values if v)])
+    assert _record_text(record) == joined[:RECORD_TEXT_CAP]
 
 
 # -- in the browser ----------------------------------------------------------------------------------
