@@ -149,7 +149,7 @@ def synthetic_docs(records: int, sample: Sample) -> Iterator[SearchDoc]:
             kind="subject",
             lang="zh-CN",
             title=org.name,
-            text=" ".join([org.name, *sorted(r[2] for r in recs)]),
+            text=org.name,  # its names, as generator.lists.render._subject_docs gives them
             url=subject_route(key),
             codes=(org.uscc,),
         )
