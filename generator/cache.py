@@ -70,7 +70,7 @@ from generator.lists.routes import MANIFEST_PATH
 from generator.spool import file_sha256
 from generator.write import Record, SiteWriter, UnsafeOutput
 
-FORMAT = 1
+FORMAT = 2  # 2: the entry's body follows its header line as it is, not as a JSON string
 PACKAGE = Path(__file__).resolve().parent
 THEME = PACKAGE.parent / "templates"
 _INPUT_FOLDERS = ("content", "catalogue", "templates")
@@ -249,31 +249,32 @@ class Cache:
 
     def save(self, key: str, records: Sequence[Record], outcome: dict[str, Any]) -> None:
         body = {"outcome": outcome, "files": sorted(records)}
+        # One JSON text per line: the header, then the body (no newline in either). The body is
+        # not a string inside the header: escaped and parsed twice, a hundred thousand files'
+        # records were a fifth of a hit's time.
         text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        entry = {
-            "format": FORMAT,
-            "key": key,
-            "checksum": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            "body": text,
-        }
+        data = text.encode("utf-8")
+        header = {"format": FORMAT, "key": key, "checksum": hashlib.sha256(data).hexdigest()}
         self.builds.mkdir(parents=True, exist_ok=True)
         final = self.entry_path(key)
         partial = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(entry, ensure_ascii=False) + "\n", "utf-8")
+        partial.write_bytes(json.dumps(header).encode("utf-8") + b"\n" + data + b"\n")
         os.replace(partial, final)
 
     def load(self, key: str) -> tuple[dict[str, Any], list[Record]] | None:
         """The entry of `key`: (outcome, files); None if there is none or it cannot be trusted."""
         try:
-            entry = json.loads(self.entry_path(key).read_text("utf-8"))
-            text = entry["body"]
+            head, _, data = self.entry_path(key).read_bytes().partition(b"\n")
+            entry = json.loads(head)
+            data = data.removesuffix(b"\n")
             if (
-                entry.get("format") != FORMAT
+                not isinstance(entry, dict)
+                or entry.get("format") != FORMAT
                 or entry.get("key") != key
-                or entry.get("checksum") != hashlib.sha256(text.encode("utf-8")).hexdigest()
+                or entry.get("checksum") != hashlib.sha256(data).hexdigest()
             ):
                 return None
-            body = json.loads(text)
+            body = json.loads(data)
             files = [(str(p), str(d), int(s), int(i), int(m)) for p, d, s, i, m in body["files"]]
             outcome = body["outcome"]
             # A digest names a file in the objects: nothing but 64 hex digits may.

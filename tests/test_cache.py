@@ -156,18 +156,18 @@ def test_a_corrupt_object_or_entry_is_never_published(tmp_path: Path) -> None:
     # A damaged entry is ignored.
     key = cache.build_key(cache.KeyInputs(project, site, previous, AS_OF))
     entry = store / "builds" / f"{key}.json"
-    text = json.loads(entry.read_text("utf-8"))
-    text["body"] = text["body"].replace('"ok":true', '"ok":false')
-    entry.write_text(json.dumps(text), "utf-8")
+    head, body_text = entry.read_text("utf-8").rstrip("\n").split("\n")
+    header = json.loads(head)
+    entry.write_text(head + "\n" + body_text.replace('"ok":true', '"ok":false') + "\n", "utf-8")
     shutil.rmtree(site)
     assert run(project, site, store, previous=previous).cached == "miss"
     assert tree(site) == expected
     # A foreign entry, checksum and all, naming a file outside the site.
-    body = json.loads(text["body"].replace('"ok":false', '"ok":true'))
+    body = json.loads(body_text)
     body["files"][0][0] = "../outside.html"
-    text["body"] = json.dumps(body)
-    text["checksum"] = hashlib_of(text["body"].encode("utf-8"))
-    entry.write_text(json.dumps(text), "utf-8")
+    foreign = json.dumps(body)
+    header["checksum"] = hashlib_of(foreign.encode("utf-8"))
+    entry.write_text(json.dumps(header) + "\n" + foreign + "\n", "utf-8")
     shutil.rmtree(site)
     assert run(project, site, store, previous=previous).cached == "miss"
     assert not (tmp_path / "outside.html").exists()
