@@ -51,13 +51,14 @@ process.stdout.write(JSON.stringify(out));
 """
 
 
-def js_hashes(tokens: list[str], shards: int) -> list[list[int]]:
+def run_js(harness: str, scripts: list[Path], request: object) -> Any:
+    """The harness's answer to `request` (JSON on stdin), run by Node with `scripts` as argv."""
     node = shutil.which("node")
     if node is None:
-        pytest.fail("node is not on PATH; it is required to check the JS shard routing")
+        pytest.fail("node is not on PATH; it is required to check search.js")
     proc = subprocess.run(
-        [node, "-e", HARNESS, str(SEARCH_JS)],
-        input=json.dumps({"tokens": tokens, "shards": shards}, ensure_ascii=True),
+        [node, "-e", harness, *map(str, scripts)],
+        input=json.dumps(request, ensure_ascii=True),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -66,7 +67,11 @@ def js_hashes(tokens: list[str], shards: int) -> list[list[int]]:
     )
     if proc.returncode != 0:
         pytest.fail(f"node harness failed ({proc.returncode}):\n{proc.stderr}")
-    result: list[list[int]] = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def js_hashes(tokens: list[str], shards: int) -> list[list[int]]:
+    result: list[list[int]] = run_js(HARNESS, [SEARCH_JS], {"tokens": tokens, "shards": shards})
     return result
 
 
@@ -481,21 +486,8 @@ def test_a_document_is_found_by_the_same_tokens_in_python_and_js() -> None:
     from generator.search.shardset import doc_tokens
     from tests.search.test_tokenizer_parity import CP_TOKENIZER_JS
 
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not on PATH; it is required to check search.js")
-    proc = subprocess.run(
-        [node, "-e", ENTRY_HARNESS, str(SEARCH_JS), str(CP_TOKENIZER_JS)],
-        input=json.dumps(ENTRIES, ensure_ascii=True),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"node harness failed ({proc.returncode}):\n{proc.stderr}")
+    found = run_js(ENTRY_HARNESS, [SEARCH_JS, CP_TOKENIZER_JS], ENTRIES)
     expected = [doc_tokens(d["kind"], d["title"], d["text"], d["codes"]) for d in ENTRIES]
-    assert json.loads(proc.stdout) == expected
+    assert found == expected
     # A record's text is a snippet for display: it is not searched.
     assert "虚假" not in expected[1] and "鑫达" in expected[1]
