@@ -666,7 +666,7 @@ def _subject_docs(
             title=latest.subject_name,
             # Its names (the latest and any former ones). Not its decision numbers: each finds
             # its record, which links to the subject page; in the subject's document as well
-            # they were a third of the shards' postings (issue 8).
+            # they were a quarter of the shards' postings (issue 8).
             text=" ".join(names),
             url=routes.subject_route(subject_key),
             codes=codes,

@@ -532,7 +532,7 @@ def test_search_docs_for_subjects_and_records() -> None:
     ]
     assert records[0].url == routes.subject_route(shared) + "#SX-02-0000000000000007"
     # A subject is found by its names (and its code); a decision number finds its record, not
-    # the subject as well: in both, they were a third of the index's postings (issue 8).
+    # the subject as well: in both, they were a quarter of the index's postings (issue 8).
     assert subjects[0].text == "天津某某贸易有限公司7"
     # Indexed once, in language-neutral shards: no copy per language.
     assert {doc.lang for doc in search_docs(d)} == {"zh-CN"}
