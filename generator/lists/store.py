@@ -538,29 +538,26 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
         at = [_NAMES.index(name) for name in names]
         if any(i in _DATE_AT for i in at):
             raise ValueError("project() gives no dates")
-        where, args = self._where()
-        rows = self.store.db().execute(
-            f"SELECT data FROM published WHERE {where} ORDER BY id", args
-        )
-        for (data,) in rows:
-            values = marshal.loads(data)
-            yield tuple([values[i] for i in at])
+        return (tuple(picked) for picked in self._picked(at))
 
     def rows(self) -> Iterator[RecordRow]:
         """Every record's row (what a list page shows of it), in list order: a record's bytes are
         unpacked, but no record is made."""
-        at = [_NAMES.index(name) for name in ROW_FIELDS]
         date_at = ROW_FIELDS.index("decision_date")
         fromordinal = dt.date.fromordinal
+        for picked in self._picked([_NAMES.index(name) for name in ROW_FIELDS]):
+            picked[date_at] = fromordinal(picked[date_at])
+            yield RecordRow._make(picked)
+
+    def _picked(self, at: list[int]) -> Iterator[list[Any]]:
+        """The values at positions `at` of every record, in list order."""
         where, args = self._where()
         rows = self.store.db().execute(
             f"SELECT data FROM published WHERE {where} ORDER BY id", args
         )
         for (data,) in rows:
             values = marshal.loads(data)
-            picked = [values[i] for i in at]
-            picked[date_at] = fromordinal(picked[date_at])
-            yield RecordRow._make(picked)
+            yield [values[i] for i in at]
 
     def hashes_by_key(self) -> Iterator[tuple[str, str, str]]:
         """(key, manifest hash, provider) in key order: the manifest, without decoding a record."""
