@@ -251,7 +251,7 @@ class Cache:
         body = {"outcome": outcome, "files": sorted(records)}
         # One JSON text per line: the header, then the body (no newline in either). The body is
         # not a string inside the header: escaped and parsed twice, a hundred thousand files'
-        # records were a fifth of a hit's time.
+        # records were about a sixth of a first unchanged rebuild's time.
         text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         data = text.encode("utf-8")
         header = {"format": FORMAT, "key": key, "checksum": hashlib.sha256(data).hexdigest()}
