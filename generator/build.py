@@ -181,7 +181,8 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     sitemap = discovery.Sitemap(config.base_url)
     with (
         reporter.stage("render, index and write"),
-        write.SiteWriter(options.out, store) as writer,
+        cache.working_tree(store, options.out) as tree,  # with a cache: the spare, recycled
+        write.SiteWriter(options.out, store, tree) as writer,
         search.first_pass(),  # here, before the workers fork: the index tasks read what it spills
     ):
         files = parallel.run(tasks, options.jobs, writer.store)

@@ -38,7 +38,8 @@ The cache is content-addressed, and a hit can never change a byte of the output:
   makes the spare hold that build's files, so the next build is a swap.
 
 A changed input changes the key, and such a build runs in full; it still writes only the files
-whose bytes changed (generator.write). Finer-grained reuse (per page or per task) would have to key
+whose bytes changed (generator.write), and it makes its site in the spare, which holds the site
+before last or the predicted next one, so most of its files are already the right ones. Finer-grained reuse (per page or per task) would have to key
 each output on exactly what it is rendered from; see docs/performance.md.
 
 The cache only grows: remove DIR to reclaim the objects of old builds. Its spare tree is hard
@@ -68,7 +69,7 @@ from generator import assets, spare
 from generator.diagnostics import Diagnostic, Location, Severity
 from generator.lists.routes import MANIFEST_PATH
 from generator.spool import file_sha256
-from generator.write import Record, SiteWriter, UnsafeOutput
+from generator.write import Record, SiteWriter, UnsafeOutput, swap
 
 FORMAT = 2  # 2: the entry's body follows its header line as it is, not as a JSON string
 PACKAGE = Path(__file__).resolve().parent
@@ -360,7 +361,7 @@ def _swap_in_spare(
             made = spare.settle(cache.spare, files, site, live, cache.object_path, _intact)
             if made is None:
                 return -1
-            if not spare.swap(cache.spare, site):
+            if not swap(cache.spare, site):
                 return None
     except OSError:  # the spare folder cannot be worked on: the tree is made the old way
         return None
@@ -441,6 +442,18 @@ def next_tree(
         finally:
             if not waited:
                 os.waitpid(child, 0)
+
+
+@contextlib.contextmanager
+def working_tree(cache: Cache | None, out: Path) -> Iterator[Path | None]:
+    """The tree a full build makes its site in: the cache's spare, recycled (generator.write),
+    if this process can have it; None (a new tree) without a cache, or where the spare cannot be
+    used."""
+    if cache is None:
+        yield None
+        return
+    with spare.claim(cache.spare, out) as ours:
+        yield cache.spare if ours else None
 
 
 def _intact(source: str, digest: str, size: int) -> bool:

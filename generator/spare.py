@@ -10,7 +10,7 @@ cache folder keeps a spare tree, `DIR/next/`:
   that build's files: hard links to the site's own files and, for the few that will differ, to
   the objects;
 - a hit whose site does not match makes the spare hold the entry's files (`settle`) and exchanges
-  it with the site in one rename (`swap`). The old site is the spare from then on, and the next
+  it with the site in one rename (generator.write.swap). The old site is the spare from then on, and the next
   such hit changes only what differs.
 
 `settle` trusts a spare file only if it is the inode recorded for its path (same inode, size and
@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from generator.spool import file_sha256
-from generator.write import Record, UnsafeOutput, check_inside, exchange
+from generator.write import Record, UnsafeOutput, check_inside, prune
 
 Stat = tuple[int, int, int]  # inode, size, mtime in ns: what identifies a published file
 
@@ -151,33 +151,17 @@ def _keep_matching(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(spare)  # not a folder: nothing of it can be kept
         return set()
-    kept: set[str] = {""}
 
-    def walk(rel: str) -> bool:  # does the folder still hold anything?
-        left = False
-        with os.scandir(f"{spare}/{rel}" if rel else spare) as entries:
-            for entry in list(entries):
-                path = f"{rel}/{entry.name}" if rel else entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if walk(path):
-                        left = True
-                    else:
-                        os.rmdir(entry.path)
-                    continue
-                record = want.get(path)
-                # A predicted file (no inode recorded) is linked afresh: it may have been made
-                # from an object, which only its digest can vouch for.
-                if record is not None and record[3] and _is_recorded(entry, record, live):
-                    done[path] = record
-                    left = True
-                else:
-                    os.unlink(entry.path)
-        if left:
-            kept.add(rel)
-        return left
+    def keep(path: str, entry: os.DirEntry[str]) -> bool:
+        record = want.get(path)
+        # A predicted file (no inode recorded) is linked afresh: it may have been made from an
+        # object, which only its digest can vouch for.
+        if record is not None and record[3] and _is_recorded(entry, record, live):
+            done[path] = record
+            return True
+        return False
 
-    walk("")
-    return kept
+    return {"", *prune(spare, keep)}
 
 
 def _is_recorded(entry: os.DirEntry[str], record: Record, live: Mapping[str, Stat]) -> bool:
@@ -196,22 +180,3 @@ def _digest(path: str) -> str:
         return file_sha256(path)
     except OSError:  # gone since the site was walked: not a source
         return ""
-
-
-def swap(spare: Path, site: Path) -> bool:
-    """Put the spare in the site's place, and the old site in the spare's, at once."""
-    if not site.exists():
-        os.rename(spare, site)
-        return True
-    if exchange(spare, site):
-        return True
-    # No renameat2 here: three renames, with a tiny window where the old site is aside.
-    aside = site.parent / f".{site.name}.old-{os.getpid()}"
-    os.rename(site, aside)
-    try:
-        os.rename(spare, site)
-    except OSError:
-        os.rename(aside, site)
-        return False
-    os.rename(aside, spare)
-    return True

@@ -81,12 +81,18 @@ def test_cold_cached_and_cached_after_a_change_are_byte_identical(
     # 4. a changed input: a miss, and only the files it affects are written
     page = project / "content/pages/about.md"
     page.write_text(page.read_text("utf-8") + "\n新的一段。\n", "utf-8")
+    previous = tree(site)
     changed = run(project, site, store)
     assert changed.cached == "miss"
     assert 0 < changed.written < changed.files / 2
     after = inodes(site)
     assert after["index.html"] == before["index.html"]  # same bytes: the same file, untouched
     assert after["about/index.html"] != before["about/index.html"]
+    # Made in the spare, recycled (generator.write): no other tree was made or left beside it,
+    # and the old site is the spare now (settled ahead for the next build where there are lists).
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    if not sample:
+        assert tree(store / "next") == previous
     run(project, cold)
     assert tree(site) == tree(cold)
 

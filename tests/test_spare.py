@@ -164,12 +164,12 @@ def test_swapping_puts_the_spare_in_and_keeps_the_old_site_as_the_spare(
     tmp_path: Path, site: Path, renameat2: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not renameat2:
-        monkeypatch.setattr(spare, "exchange", lambda a, b: False)
+        monkeypatch.setattr(write, "exchange", lambda a, b: False)
     folder = tmp_path / "next"
     folder.mkdir()
     (folder / "new.html").write_text("新", "utf-8")
     old = files_of(site)
-    assert spare.swap(folder, site)
+    assert write.swap(folder, site)
     assert files_of(site) == {"new.html": "新".encode()}
     assert files_of(folder) == old
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -179,7 +179,7 @@ def test_swapping_into_no_site_moves_the_spare(tmp_path: Path) -> None:
     folder = tmp_path / "next"
     folder.mkdir()
     (folder / "new.html").write_text("新", "utf-8")
-    assert spare.swap(folder, tmp_path / "site")
+    assert write.swap(folder, tmp_path / "site")
     assert files_of(tmp_path / "site") == {"new.html": "新".encode()}
     assert not folder.exists()
 
@@ -208,11 +208,6 @@ def test_the_tree_state_names_what_a_build_would_not_leave(tmp_path: Path, site:
     (site / "link").symlink_to(site / "index.html")
     assert not spare.tree_state(site)[1]
     assert spare.tree_state(tmp_path / "gone") == ({}, False)
-
-
-def test_write_exchange_is_the_one_swap(tmp_path: Path) -> None:
-    # generator.spare and generator.write swap trees with the same call.
-    assert spare.exchange is write.exchange
 
 
 @pytest.mark.parametrize("held_elsewhere", [False, True])

@@ -252,3 +252,95 @@ def test_the_fast_path_check_agrees_with_the_full_one(path: str) -> None:
     except UnsafeOutput:
         accepted = False
     assert accepted == _full_check(path)
+
+
+# -- a recycled tree (the build cache's spare, generator.cache.working_tree) ---------------------
+
+
+def recycled_build(out: Path, spare: Path, files: dict[str, bytes]) -> write.WriteStats:
+    with SiteWriter(out, recycle=spare) as writer:
+        writer.write_all(OutputFile(path, data) for path, data in files.items())
+        return writer.commit()
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """A spare as a build cache leaves it: every file a hard link to the site's."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target / path.relative_to(source))
+
+
+def test_a_recycled_tree_keeps_the_sites_files_and_never_writes_into_them(tmp_path: Path) -> None:
+    out, spare = tmp_path / "site", tmp_path / "cache" / "next"
+    first = {"same.html": b"same", "edited.html": b"old", "d": b"a file", "e/x.html": b"e"}
+    build(out, first)
+    link_tree(out, spare)
+    (spare / "stale").mkdir()
+    (spare / "stale/left.html").write_bytes(b"from an older build")
+    (spare / "new.html").write_bytes(b"a half-made build's")
+    before = {name: os.stat(out / name) for name in first}
+    second = {"same.html": b"same", "edited.html": b"new!", "d/x.html": b"now a folder",
+              "e": b"now a file", "new.html": b"new"}  # fmt: skip
+    stats = recycled_build(out, spare, second)
+    assert tree(out) == second
+    assert (stats.files, stats.written, stats.unchanged) == (5, 4, 1)
+    kept = os.stat(out / "same.html")
+    assert (kept.st_ino, kept.st_mtime_ns) == (
+        before["same.html"].st_ino,
+        before["same.html"].st_mtime_ns,
+    )
+    # The spare's edited.html was the site's inode: replaced, not written into, so the old site
+    # (now the spare) still has its own bytes, and nothing is left of the spare's leftovers.
+    assert tree(spare) == first
+    assert os.stat(spare / "edited.html").st_ino == before["edited.html"].st_ino
+    assert siblings(out) == ["cache", "site"]
+    assert sorted(p.name for p in spare.rglob("*") if p.is_dir()) == ["e"]
+
+
+def test_a_recycled_build_equals_a_new_tree_build(tmp_path: Path) -> None:
+    steps = [
+        {"a.html": b"1", "b/c.html": b"2"},
+        {"a.html": b"1", "b/c.html": b"3", "b/d.html": b"4"},
+        {"b": b"5"},
+        {"a.html": b"1", "b/c.html": b"3"},
+        {"a.html": b"1", "b/c.html": b"3"},
+    ]
+    fresh, site, spare = tmp_path / "fresh", tmp_path / "site", tmp_path / "spare"
+    for files in steps:
+        build(fresh, files)
+        stats = recycled_build(site, spare, files)
+        assert tree(site) == tree(fresh) == files
+        assert stats.files == len(files)
+        # Only a tree the build made: no empty folder or leftover file.
+        assert {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()} == set(
+            files
+        )
+        assert all(any(p.iterdir()) for p in site.rglob("*") if p.is_dir())
+
+
+def test_a_failure_in_a_recycled_tree_leaves_the_site_alone(tmp_path: Path) -> None:
+    out, spare = tmp_path / "site", tmp_path / "spare"
+    first = {"index.html": b"one", "a/b.html": b"two"}
+    build(out, first)
+    link_tree(out, spare)
+    before = {name: os.stat(out / name).st_ino for name in first}
+    with pytest.raises(RuntimeError), SiteWriter(out, recycle=spare) as writer:
+        writer.write(OutputFile("index.html", b"changed"))
+        writer.write(OutputFile("a/new.html", b"new"))
+        raise RuntimeError("a template failed")
+    assert tree(out) == first
+    assert {name: os.stat(out / name).st_ino for name in first} == before
+    # The half-made spare is checked file by file when it is recycled next.
+    assert recycled_build(out, spare, {"index.html": b"one", "c.html": b"c"}).unchanged == 1
+    assert tree(out) == {"index.html": b"one", "c.html": b"c"}
+
+
+def test_a_recycled_tree_refuses_a_path_two_workers_write(tmp_path: Path) -> None:
+    spare = tmp_path / "spare"
+    with SiteWriter(tmp_path / "site", recycle=spare) as writer:
+        # Each worker makes way for its own file; the parent, told of both, refuses the second.
+        writer.write(writer.store(OutputFile("a.html", b"1")))
+        with pytest.raises(UnsafeOutput, match="twice"):
+            writer.write(writer.store(OutputFile("a.html", b"2")))
+    assert not (tmp_path / "site").exists()
