@@ -286,3 +286,30 @@ def test_without_the_spare_a_hit_puts_the_tree_together_itself(
     assert tree(site) == expected
     assert not (store / "next").exists()
     assert run(project, site, store).cached == "hit"
+
+
+def test_without_the_spare_a_full_build_makes_a_new_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build that misses makes its site in the spare, recycled (generator.write); where it
+    # cannot have the spare, in a new tree beside the site, as a build without a cache does.
+    project = small_project(tmp_path)
+    site, store, cold = tmp_path / "site", tmp_path / "cache", tmp_path / "cold"
+    run(project, site, store)
+    before = inodes(site)
+    page = project / "content/pages/about.md"
+    page.write_text(page.read_text("utf-8") + "\n新的一段。\n", "utf-8")
+
+    @contextlib.contextmanager
+    def refused(folder: Path, out: Path) -> Iterator[bool]:
+        yield False
+
+    monkeypatch.setattr(cache.spare, "claim", refused)
+    changed = run(project, site, store)
+    assert changed.cached == "miss"
+    assert 0 < changed.written < changed.files / 2
+    assert inodes(site)["index.html"] == before["index.html"]
+    run(project, cold)
+    assert tree(site) == tree(cold)
+    assert not (store / "next").exists()  # never made: nothing could claim it
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
