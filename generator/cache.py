@@ -38,9 +38,10 @@ The cache is content-addressed, and a hit can never change a byte of the output:
   makes the spare hold that build's files, so the next build is a swap.
 
 A changed input changes the key, and such a build runs in full; it still writes only the files
-whose bytes changed (generator.write), and it makes its site in the spare, which holds the site
-before last or the predicted next one, so most of its files are already the right ones. Finer-grained reuse (per page or per task) would have to key
-each output on exactly what it is rendered from; see docs/performance.md.
+whose bytes changed (generator.write), and it makes its site in the spare (`working_tree`), which
+holds the site before last or the predicted next one, so most of its files are already the right
+ones. Finer-grained reuse (per page or per task) would have to key each output on exactly what it
+is rendered from; see docs/performance.md.
 
 The cache only grows: remove DIR to reclaim the objects of old builds. Its spare tree is hard
 links, mostly to the objects; after a hit it is the site that was replaced, whose files the spare

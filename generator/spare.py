@@ -10,8 +10,11 @@ cache folder keeps a spare tree, `DIR/next/`:
   that build's files: hard links to the site's own files and, for the few that will differ, to
   the objects;
 - a hit whose site does not match makes the spare hold the entry's files (`settle`) and exchanges
-  it with the site in one rename (generator.write.swap). The old site is the spare from then on, and the next
-  such hit changes only what differs.
+  it with the site in one rename (generator.write.swap). The old site is the spare from then on,
+  and the next such hit changes only what differs;
+- a full build with the cache makes its site in the spare too (generator.cache.working_tree):
+  the writer recycles it, checking each file against the site as it goes, and swaps it in the
+  same way.
 
 `settle` trusts a spare file only if it is the inode recorded for its path (same inode, size and
 mtime, as a hit trusts the site's own files), and links anything else afresh: from the site, if
@@ -20,7 +23,7 @@ size and mtime skips it), else from the objects, each checked against its digest
 left half-made by a killed build, or edited by hand, is therefore repaired, never published as
 it is. The spare is never served: the site changes only by the exchange, as with every build.
 Only one process at a time works on the spare (`claim`); a build that cannot have it, or whose
-cache is on another file system than the site, puts the tree together the old way.
+cache is on another file system than the site, puts the tree together in a new folder.
 """
 
 from __future__ import annotations
