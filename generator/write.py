@@ -15,8 +15,8 @@ the site's file, with the bytes this build makes, is left as it is; any other is
 link removed, never written into: the inode is shared with the site and the objects); whatever
 the build does not make is removed before the swap. The swap then leaves the old site as the
 spare. A rebuild that changes a few files so costs a few links and a walk of the tree, instead of
-a link per file into a new tree and the removal of the old one (one to two seconds each at
-100,000 records).
+a link per file into a new tree and the removal of the old one (at 100,000 records, about 0.6
+CPU-s for the links and 1.25 s for the removal).
 """
 
 from __future__ import annotations
