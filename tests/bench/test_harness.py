@@ -168,3 +168,35 @@ def test_the_disk_probe_reports_each_step(tmp_path: Path) -> None:
         assert set(result[step]) == {"wall_s", "sys_s", "us_per_file"}
         assert result[step]["us_per_file"] > 0
     assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+@pytest.mark.parametrize("scenario", ["cold-cache", "daily"])
+def test_an_ab_series_runs_both_sides_in_turn(tmp_path: Path, scenario: str) -> None:
+    """bench/ab.py: each side's builds, in turn, and the medians; nothing left behind."""
+    work, results = tmp_path / "work", tmp_path / "results"
+    done = bench("ab.py", str(RECORDS), "--a", ".", "--b", ".", "--scenario", scenario,
+                 "--runs", "2", "--work", str(work), "--results", str(results))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads((results / f"{RECORDS}.ab-{scenario}.json").read_text("utf-8"))
+    assert [(r["side"], r["run"]) for r in result["runs"]] == [
+        ("a", 1),
+        ("b", 1),
+        ("a", 2),
+        ("b", 2),
+    ]
+    assert all(r["exit_code"] == 0 for r in result["runs"])
+    caches = {r["write"]["cache"] for r in result["runs"]}
+    assert caches == ({"miss"} if scenario == "cold-cache" else {""})
+    if scenario == "daily":  # one site per side, a day later each run: most files kept
+        assert [r["as_of"] for r in result["runs"]] == [
+            "2026-12-01",
+            "2026-12-01",
+            "2026-12-02",
+            "2026-12-02",
+        ]
+        assert all(r["write"]["unchanged"] > r["write"]["written"] for r in result["runs"])
+    else:  # a new, empty output each run
+        assert all(r["write"]["unchanged"] == 0 for r in result["runs"])
+    assert set(result["median"]) == {"a", "b"} and result["b_over_a"] > 0
+    assert "b / a" in done.stdout
+    assert not (tmp_path / "ab").exists()  # the series' output folders are removed after it
