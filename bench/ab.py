@@ -58,7 +58,13 @@ def code_tree(rev: str, base: Path) -> Path:
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
     tree = base / f"code-{commit[:12]}"
-    if not tree.is_dir():
+    ready = base / f"code-{commit[:12]}.ready"  # written last: a tree half-made by a kill is redone
+    if not ready.is_file():
+        if tree.exists():
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)],
+                           cwd=ROOT, check=False, capture_output=True)  # fmt: skip
+            shutil.rmtree(tree, ignore_errors=True)
+            subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=False)
         subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit],
                        cwd=ROOT, check=True, capture_output=True)  # fmt: skip
         for name in (".venv", "node_modules"):
@@ -68,6 +74,7 @@ def code_tree(rev: str, base: Path) -> Path:
             subprocess.run(
                 [str(harness.python()), "scripts/compile_native.py"], cwd=tree, check=True
             )
+        ready.write_text(commit + "\n", "utf-8")
     return tree
 
 
