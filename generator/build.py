@@ -14,7 +14,7 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from generator import assets, cache, discovery, heap, metadata, pages, parallel, write
+from generator import assets, cache, discovery, heap, memo, metadata, pages, parallel, write
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.model import Catalogue
 from generator.catalogue.render import nav_entry as catalogue_nav
@@ -63,6 +63,9 @@ class BuildResult:
     lists: ListsDecision | None = None  # per-row outcomes, for --report and the summary lines
     unchanged: int = 0  # files kept from the previous site (same bytes): not written again
     cached: str = ""  # with a cache: "hit", "relinked" (site made from the cache) or "miss"
+    # with a cache, on a miss: pages by what the page memo did (generator.memo): "reused" (not
+    # rendered), "same" or "differs" (rendered to check what the memo held)
+    memo: dict[str, int] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -171,10 +174,15 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     meta = metadata.collect(catalogue, inputs.lists, config, as_of, renderer.messages)
     renderer.env.globals["dataset_jsonld"] = meta.page_jsonld
     search = search_index.SearchIndex(_search_docs(inputs), jobs=options.jobs)
+    # With a cache, a page rendered before from the same inputs is linked, not rendered.
+    pages_memo = None
+    if store is not None:
+        environment = cache.page_environment(cache_inputs(options))
+        pages_memo = memo.PageMemo(store.pages, str(store.objects), environment)
     tasks: list[parallel.Task] = [
         *search.tasks(),  # first: the biggest tasks
         partial(search_page.render_pages, renderer),
-        *_render_tasks(inputs, renderer),
+        *_render_tasks(inputs, renderer, pages_memo),
         meta.files,
         partial(assets.asset_files, root, templates),
     ]
@@ -199,9 +207,12 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
         inputs.lists,
         stats.unchanged,
         "miss" if store is not None else "",
+        dict(sorted(writer.memo.items())),
     )
     if store is not None and key is not None:
         with reporter.stage("cache"):
+            if pages_memo is not None:
+                pages_memo.save(writer.pages)
             lines = lists_accounting.summary_lines(inputs.lists) if inputs.lists else ()
             outcome = cache.outcome(True, as_of, result.diagnostics, result.summary, lines)
             store.save(key, writer.records, outcome)
@@ -297,7 +308,9 @@ def cache_inputs(options: BuildOptions) -> cache.KeyInputs:
     )
 
 
-def _render_tasks(inputs: Inputs, renderer: Renderer) -> list[parallel.Task]:
+def _render_tasks(
+    inputs: Inputs, renderer: Renderer, pages_memo: memo.PageMemo | None = None
+) -> list[parallel.Task]:
     """The render stage as independent tasks, which generator.parallel spreads over the cores."""
     home = consultations_home(inputs.consultations, inputs.as_of)
     tasks: list[parallel.Task] = [
@@ -314,7 +327,7 @@ def _render_tasks(inputs: Inputs, renderer: Renderer) -> list[parallel.Task]:
         )
     if inputs.lists is not None:
         tasks += lists_render.render_tasks(
-            inputs.lists, inputs.catalogue, renderer, inputs.previous_lists
+            inputs.lists, inputs.catalogue, renderer, inputs.previous_lists, pages_memo
         )
     tasks.append(partial(renderer.render_all_langs, "404.html", "404.html"))
     return tasks

@@ -40,8 +40,9 @@ The cache is content-addressed, and a hit can never change a byte of the output:
 A changed input changes the key, and such a build runs in full; it still writes only the files
 whose bytes changed (generator.write), and it makes its site in the spare (`working_tree`), which
 holds the site before last or the predicted next one, so most of its files are already the right
-ones. Finer-grained reuse (per page or per task) would have to key each output on exactly what it
-is rendered from; see docs/performance.md.
+ones. Pages that key on exactly what they are rendered from (the subject pages so far) are not
+rendered again when their key is the one recorded for them: generator.memo, with its table in
+`DIR/pages.sqlite`.
 
 The cache only grows: remove DIR to reclaim the objects of old builds. Its spare tree is hard
 links, mostly to the objects; after a hit it is the site that was replaced, whose files the spare
@@ -61,7 +62,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -101,18 +102,7 @@ def build_key(
     """The key of a build of `inputs`; with `previous_manifest`, of the same build made against a
     previous site with that lists manifest (generator.build predicts the next build's files)."""
     digest = hashlib.sha256(f"credit-portal build cache {FORMAT}\n".encode())
-    _text(digest, "python", sys.version)
-    for name, version in _versions():
-        _text(digest, "dependency", f"{name}=={version}")
-    _tree(digest, "generator", PACKAGE)
-    _tree(digest, "theme", THEME)
-    root = inputs.root.resolve()
-    _file(digest, "config", root / _CONFIG_FILE)
-    for folder in _INPUT_FOLDERS:
-        _tree(digest, folder, root / folder)
-    modules = assets.node_modules(root)
-    for source in sorted(assets.VENDOR_FILES):
-        _file(digest, f"vendor {source}", modules / source)
+    _sources(digest, inputs.root)
     if inputs.as_of is not None:
         _text(digest, "as of", inputs.as_of.isoformat())
     else:  # "today", in the site's time zone: any change of date changes the hour
@@ -125,6 +115,40 @@ def build_key(
         previous = inputs.previous if inputs.previous is not None else inputs.out
         _file(digest, "previous manifest", previous.resolve() / MANIFEST_PATH)
     return digest.hexdigest()
+
+
+# The lists' data files: what a page shows of them is in its own key (generator.memo).
+_DATA_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".jsonl", ".ndjson")
+
+
+def page_environment(inputs: KeyInputs) -> str:
+    """The part of every page key (generator.memo) that is the same for every page of a build:
+    the build key's inputs, less the lists' data files, the date, the flags and the previous
+    manifest. A page that shows any of those puts it into its own key."""
+    digest = hashlib.sha256(f"credit-portal page environment {FORMAT}\n".encode())
+    _sources(digest, inputs.root, skip=_lists_data)
+    return digest.hexdigest()
+
+
+def _lists_data(rel: str) -> bool:
+    return rel.startswith("content/lists/") and rel.lower().endswith(_DATA_SUFFIXES)
+
+
+def _sources(digest: Any, root: Path, skip: Callable[[str], bool] | None = None) -> None:
+    """The generator, its dependencies, the templates and the project's input files, but those
+    whose path (from the project's root) `skip` accepts."""
+    _text(digest, "python", sys.version)
+    for name, version in _versions():
+        _text(digest, "dependency", f"{name}=={version}")
+    _tree(digest, "generator", PACKAGE)
+    _tree(digest, "theme", THEME)
+    root = root.resolve()
+    _file(digest, "config", root / _CONFIG_FILE)
+    for folder in _INPUT_FOLDERS:
+        _tree(digest, folder, root / folder, skip)
+    modules = assets.node_modules(root)
+    for source in sorted(assets.VENDOR_FILES):
+        _file(digest, f"vendor {source}", modules / source)
 
 
 def _versions() -> list[tuple[str, str]]:
@@ -171,14 +195,15 @@ def _bytes(digest: Any, label: str, data: bytes) -> None:
     digest.update(data)
 
 
-def _tree(digest: Any, label: str, folder: Path) -> None:
+def _tree(digest: Any, label: str, folder: Path, skip: Callable[[str], bool] | None = None) -> None:
     """Every file below `folder`, by path and bytes, in a fixed order (symlinks followed, as the
-    build follows them)."""
+    build follows them), but those whose label and path `skip` accepts."""
     if not folder.is_dir():
         _text(digest, label, "(missing)")
         return
     for path, rel in _files(folder):
-        _file(digest, f"{label}/{rel}", path)
+        if skip is None or not skip(f"{label}/{rel}"):
+            _file(digest, f"{label}/{rel}", path)
 
 
 def _files(folder: Path) -> Iterator[tuple[Path, str]]:
@@ -208,6 +233,7 @@ class Reused:
     unchanged: int  # files left as they were (all of them, unless the site had to be relinked)
     relinked: bool  # the site was put together from the cache's objects
     lists: None = None  # no per-row outcomes: nothing was decided
+    memo: dict[str, int] = field(default_factory=dict)  # no page rendered (generator.memo)
 
     @property
     def written(self) -> int:
@@ -222,6 +248,7 @@ class Cache:
         self.objects = self.folder / "objects"
         self.builds = self.folder / "builds"
         self.spare = self.folder / "next"  # the next site, made ahead (generator.spare)
+        self.pages = self.folder / "pages.sqlite"  # page keys (generator.memo)
         self._made: set[str] = set()
 
     def object_path(self, digest: str) -> str:
@@ -243,6 +270,36 @@ class Cache:
             with open(path, "rb") as src, open(partial, "wb") as dst:
                 dst.write(src.read())
             os.replace(partial, target)
+
+    def keep_page(self, digest: str, path: str) -> os.stat_result:
+        """`keep`, for a page the page memo will name (generator.memo); the object's lstat.
+
+        An object kept before, another file than `path`, may since have been changed in place
+        through a site file it shares its inode with: it is checked against its digest, and
+        replaced by `path` if it no longer holds those bytes."""
+        self.keep(digest, path)
+        target = self.object_path(digest)
+        found = os.lstat(target)
+        mine = os.lstat(path)
+        if (found.st_ino, found.st_dev) == (mine.st_ino, mine.st_dev):
+            return found
+        try:
+            with open(target, "rb") as f:
+                intact = hashlib.sha256(f.read()).hexdigest() == digest
+        except OSError:
+            intact = False
+        if not intact:
+            partial = f"{target}.{os.getpid()}.tmp"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+            try:
+                os.link(path, partial)
+            except OSError:  # another file system: a copy
+                with open(path, "rb") as src, open(partial, "wb") as dst:
+                    dst.write(src.read())
+            os.replace(partial, target)
+            found = os.lstat(target)
+        return found
 
     # -- entries ---------------------------------------------------------------------------------
 

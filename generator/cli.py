@@ -268,6 +268,8 @@ class _Outcome(Protocol):
     def summary(self) -> dict[str, object]: ...
     @property
     def lists(self) -> ListsDecision | None: ...
+    @property
+    def memo(self) -> dict[str, int]: ...
 
 
 def _write_outcome(result: _Outcome, cached: str) -> dict[str, object]:
@@ -278,6 +280,7 @@ def _write_outcome(result: _Outcome, cached: str) -> dict[str, object]:
         "written": result.written,
         "unchanged": result.unchanged,
         "cache": cached,
+        "pages": result.memo,  # what the page memo did (generator.memo)
     }
 
 

@@ -36,6 +36,8 @@ from types import TracebackType
 from typing import Protocol
 
 from generator import spool
+from generator.memo import Keyed, Memoized
+from generator.memo import Row as PageRow
 from generator.model import OutputFile
 from generator.spool import SpooledFile, file_sha256
 
@@ -64,6 +66,9 @@ class ObjectStore(Protocol):
     def keep(self, digest: str, path: str) -> None:
         """Remember the finished file at `path` (in the temporary tree) under `digest`."""
 
+    def keep_page(self, digest: str, path: str) -> os.stat_result:
+        """`keep`, checking an object kept before against its digest; the object's lstat."""
+
 
 # One published file as a build cache records it: path, sha256, size, inode, mtime (ns).
 Record = tuple[str, str, int, int, int]
@@ -80,6 +85,10 @@ class Stored(OutputFile):
     size: int = 0
     linked: bool = False  # kept from the previous site: unchanged
     record: Record | None = None  # with a build cache: what generator.cache records
+    page: PageRow | None = None  # a page rendered with its key: the memo's row for it
+    # "reused": linked from the cache's objects, not rendered; "same" or "differs": rendered
+    # to check the memo (generator.memo.Keyed); "" otherwise
+    memo: str = ""
 
     def nbytes(self) -> int:
         return self.size
@@ -103,6 +112,8 @@ class SiteWriter:
         self.unchanged = 0
         self.objects = objects
         self.records: list[Record] = []  # with `objects`: every file, for the cache's manifest
+        self.pages: list[PageRow] = []  # pages rendered with a key, for generator.memo
+        self.memo: dict[str, int] = {}  # pages by what the memo did: reused, same, differs
         self._spool = ExitStack()  # the spool folder for large files (generator.spool)
 
     def __enter__(self) -> SiteWriter:
@@ -146,6 +157,10 @@ class SiteWriter:
         self.unchanged += stored.linked
         if stored.record is not None:
             self.records.append(stored.record)
+        if stored.page is not None:
+            self.pages.append(stored.page)
+        if stored.memo:
+            self.memo[stored.memo] = self.memo.get(stored.memo, 0) + 1
 
     def store(self, file: OutputFile) -> Stored:
         """Write `file` now, from a worker process (generator.parallel), and say what was written.
@@ -153,16 +168,52 @@ class SiteWriter:
         The parent's `write()` of the result then refuses a path written twice, by any worker.
         """
         check_inside(file.path)
+        if isinstance(file, Memoized):
+            return self._reuse(file)
         linked, target = self._put(file)
-        record = None
-        if self.objects is not None:
-            # The file is complete and closed: the store links it under its digest as it is.
-            # A spooled file has been moved to `target`: its digest is read from there.
-            digest = file_sha256(target) if isinstance(file, SpooledFile) else file.sha256()
+        if self.objects is None:
+            return Stored(file.path, b"", file.nbytes(), linked)
+        # The file is complete and closed: the store links it under its digest as it is.
+        # A spooled file has been moved to `target`: its digest is read from there.
+        digest = file_sha256(target) if isinstance(file, SpooledFile) else file.sha256()
+        page = None
+        if isinstance(file, Keyed):
+            # The object may be an older file with these bytes than this one: the memo's row
+            # names the object.
+            found = self.objects.keep_page(digest, target)
+            page = (file.path, file.key, digest, file.nbytes(), found.st_ino, found.st_mtime_ns)
+        else:
             self.objects.keep(digest, target)
+        info = os.lstat(target)
+        record = (file.path, digest, file.nbytes(), info.st_ino, info.st_mtime_ns)
+        checked = file.checked if isinstance(file, Keyed) else ""
+        return Stored(file.path, b"", file.nbytes(), linked, record, page, checked)
+
+    def _reuse(self, file: Memoized) -> Stored:
+        """Link a page the memo found (generator.memo) from the cache's objects: kept, if the
+        site's file at its path is that object already."""
+        self._folder(file.path)
+        target = f"{self.tmp}/{file.path}"
+        source = os.lstat(file.source)
+        old = f"{self.out}/{file.path}"
+        kept = self._previous and _is_already(old, source)
+        if (
+            not kept
+            and self._previous
+            and _link_if_unchanged(old, target, file, self._mode, self.filled)
+        ):  # the same bytes in another file (written again since the object was made): kept
             info = os.lstat(target)
-            record = (file.path, digest, file.nbytes(), info.st_ino, info.st_mtime_ns)
-        return Stored(file.path, b"", file.nbytes(), linked, record)
+            record = (file.path, file.digest, file.size, info.st_ino, info.st_mtime_ns)
+            return Stored(file.path, b"", file.size, True, record, None, "reused")
+        if not (self.filled and _is_already(target, source)):
+            self._make_way(target)
+            try:
+                os.link(file.source, target)
+            except OSError:  # too many links: a copy, which the objects then keep
+                _write_file(target, file.read())
+                source = os.lstat(target)
+        record = (file.path, file.digest, file.size, source.st_ino, source.st_mtime_ns)
+        return Stored(file.path, b"", file.size, kept, record, None, "reused")
 
     def adopt(
         self,

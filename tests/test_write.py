@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import write
+from generator.memo import Memoized
 from generator.model import OutputFile
 from generator.write import SiteWriter, UnsafeOutput
 
@@ -192,6 +193,10 @@ class Objects:
     def keep(self, digest: str, path: str) -> None:
         self.kept[digest] = Path(path).read_bytes()
 
+    def keep_page(self, digest: str, path: str) -> os.stat_result:
+        self.keep(digest, path)
+        return os.lstat(path)
+
 
 def test_with_an_object_store_every_file_is_kept_and_recorded(tmp_path: Path) -> None:
     objects = Objects(tmp_path / "objects")
@@ -227,6 +232,41 @@ def test_adopt_links_a_file_into_the_new_tree(tmp_path: Path) -> None:
     assert (stats.files, stats.unchanged, stats.bytes) == (2, 1, 17)
     assert os.stat(out / "old.html").st_ino == old.st_ino
     assert os.stat(out / "x/new.html").st_ino == source.stat().st_ino
+
+
+def test_a_memoized_page_is_linked_from_its_object_and_kept_where_the_site_has_it(
+    tmp_path: Path,
+) -> None:
+    """generator.memo: a page not rendered is the object's file; unchanged if the site's file
+    is that object, or holds the same bytes in another file."""
+    out, objects = tmp_path / "site", tmp_path / "objects"
+    build(out, {"same.html": b"same", "copy.html": b"copy", "old.html": b"old"})
+    objects.mkdir()
+    os.link(out / "same.html", objects / "same")
+    (objects / "copy").write_bytes(b"copy")  # the same bytes, written again since
+    (objects / "new").write_bytes(b"new page")
+    before = {name: os.stat(out / name) for name in ("same.html", "copy.html")}
+
+    def memoized(path: str, name: str, size: int) -> Memoized:
+        return Memoized(path, b"", "key", name, size, str(objects / name))
+
+    with SiteWriter(out, Objects(objects)) as writer:
+        for file in (
+            memoized("same.html", "same", 4),
+            memoized("copy.html", "copy", 4),
+            memoized("old.html", "new", 8),
+        ):
+            writer.write(writer.store(file))
+        stats = writer.commit()
+    assert (stats.files, stats.unchanged) == (3, 2)
+    assert writer.memo == {"reused": 3} and writer.pages == []  # their rows are there already
+    for name, info in before.items():  # kept: same inode, same mtime
+        assert (os.stat(out / name).st_ino, os.stat(out / name).st_mtime_ns) == (
+            info.st_ino,
+            info.st_mtime_ns,
+        )
+    assert os.stat(out / "old.html").st_ino == os.stat(objects / "new").st_ino
+    assert (out / "old.html").read_bytes() == b"new page"
 
 
 def _full_check(path: str) -> bool:

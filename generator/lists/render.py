@@ -25,9 +25,16 @@ from generator.lists import downloads, routes
 from generator.lists.accounting import reasons_by_outcome
 from generator.lists.fragments import RecordFragments
 from generator.lists.model import WITHHELD, PublishedRecord, RecordRow, row_of
-from generator.lists.store import MemorySubjects, PublishedRecords, StoredSubjects, SubjectPart
+from generator.lists.store import (
+    MemorySubjects,
+    PublishedRecords,
+    StoredSubjects,
+    SubjectPart,
+    decode_record,
+)
+from generator.memo import Keyed, Memoized, PageMemo
 from generator.model import DEFAULT_LANG, LANGS, DocGroup, LangText, OutputFile, SearchDoc
-from generator.render import NavEntry, Renderer
+from generator.render import NavEntry, Renderer, output_path
 
 if TYPE_CHECKING:
     from generator.lists.decide import ListResult, ListsDecision
@@ -173,12 +180,14 @@ def render_tasks(
     catalogue: Catalogue | None,
     renderer: Renderer,
     previous_manifest: changes_mod.Manifest | None,
+    memo: PageMemo | None = None,
 ) -> list[Callable[[], Iterable[OutputFile]]]:
     """The section's files as independent tasks (generator.parallel runs them on every core).
 
     Each task yields its own files; run one after the other, in this order, they give the section
     in its usual order. The subject pages, most of the work, come in many small tasks so that
-    whichever core is free takes the next one.
+    whichever core is free takes the next one. With `memo` (a build with a cache), a subject
+    page rendered before from the same inputs is linked, not rendered (generator.memo).
     """
     infos = [list_info(result, catalogue) for result in decision.lists]
     public = [info for info in infos if info.public]
@@ -200,7 +209,9 @@ def render_tasks(
     )
     extracted = {name: day for result in decision.lists for name, day in result.extracted}
     tasks += [
-        functools.partial(_subject_pages, public, renderer, helpers, subjects, part, extracted)
+        functools.partial(
+            _subject_pages, public, renderer, helpers, subjects, part, extracted, memo
+        )
         for part in subjects.parts(SUBJECT_TASKS)
     ]
     tasks.append(functools.partial(_manifest, public, renderer))
@@ -544,6 +555,7 @@ def _subject_pages(
     subjects: SubjectGroups,
     part: SubjectPart,
     extracted: Mapping[str, dt.date | None],
+    memo: PageMemo | None = None,
 ) -> Iterator[OutputFile]:
     by_code = {info.code: info for info in infos}
     fragment = helpers["record_html"]
@@ -563,7 +575,21 @@ def _subject_pages(
         return fragment.subject_main(latest, sections, count, lang, record_html)
 
     page = {**helpers, "record_html": record_html, "subject_main": subject_main}
-    for subject_key, records in subjects.groups(part):
+    common = _subject_inputs(infos, extracted, renderer) if memo is not None else b""
+    unchecked = True  # the first page found in the memo is rendered all the same, and compared
+    trusted = True  # until that page differs: then every page is rendered, and its key recorded
+    for subject_key, blobs in subjects.encoded_groups(part):
+        route = routes.subject_route(subject_key)
+        key = ""
+        found: list[Memoized | None] = []
+        if memo is not None:
+            key = memo.key("subject", common, subject_key.encode(), *blobs)
+            if trusted:
+                found = [memo.find(output_path(route, lang), key) for lang in LANGS]
+            if trusted and not unchecked and all(found):
+                yield from (file for file in found if file is not None)
+                continue
+        records = [decode_record(data) for data in blobs]
         latest = max(records, key=lambda r: (r.decision_date, r.key))
         sections = [
             (by_code[code], list(group))
@@ -575,9 +601,9 @@ def _subject_pages(
             for r in section:
                 for lang, text in fragment.langs(r, info, 3, "subject").items():
                     html[(r.key, lang)] = text
-        yield from renderer.render_all_langs(
+        files = renderer.render_all_langs(
             "lists/subject.html",
-            routes.subject_route(subject_key),
+            route,
             {
                 **page,
                 "subject_key": subject_key,
@@ -587,6 +613,35 @@ def _subject_pages(
                 "data_as_of": data_as_of({r.package for r in records}, extracted),
             },
         )
+        if memo is None:
+            yield from files
+            continue
+        checked = ""
+        if unchecked and found and all(found):
+            unchecked = False
+            rendered = list(files)
+            trusted = all(
+                m is not None and f.path == m.path and f.sha256() == m.digest
+                for f, m in zip(rendered, found, strict=True)
+            )
+            checked = "same" if trusted else "differs"
+            files = iter(rendered)
+        yield from (Keyed(f.path, f.data, key, checked) for f in files)
+
+
+def _subject_inputs(
+    infos: Sequence[ListInfo], extracted: Mapping[str, dt.date | None], renderer: Renderer
+) -> bytes:
+    """What every subject page is rendered from besides its records and the build's environment
+    (generator.memo): the lists' titles and fields, the packages' extraction dates, and the
+    build's date where a page may show it instead (base.html's `as_of` block)."""
+    shown = [(i.code, i.title, i.item_route, i.fields) for i in infos]
+    days = list(extracted.values())
+    dated = all(day is not None and day <= renderer.as_of for day in days)
+    zone = renderer.env.globals["tz_offset"]
+    return repr(
+        (shown, sorted(extracted.items()), None if dated else renderer.as_of, zone)
+    ).encode()
 
 
 def data_as_of(packages: Iterable[str], extracted: Mapping[str, dt.date | None]) -> dt.date | None:

@@ -663,6 +663,11 @@ class StoredSubjects:
     def groups(
         self, part: SubjectPart | None = None
     ) -> Iterator[tuple[str, list[PublishedRecord]]]:
+        for key, blobs in self.encoded_groups(part):
+            yield key, [decode_record(data) for data in blobs]
+
+    def encoded_groups(self, part: SubjectPart | None = None) -> Iterator[tuple[str, list[bytes]]]:
+        """As `groups`, with each record as the store keeps it (`encode_record`), not decoded."""
         low, high = part or ("", None)
         query = "SELECT subject_key, data FROM published INDEXED BY published_subject "
         query += "WHERE subject_key >= ? " + ("AND subject_key < ? " if high is not None else "")
@@ -671,7 +676,7 @@ class StoredSubjects:
             query + "ORDER BY subject_key, id", (low, high) if high is not None else (low,)
         )
         for key, group in itertools.groupby(rows, key=lambda row: str(row[0])):
-            yield key, [decode_record(data) for _, data in group]
+            yield key, [data for _, data in group]
 
     def lazy_groups(self, codes: Mapping[int, str]) -> Iterator[LazyGroup]:
         """The groups' subject keys and their records' item codes (`codes`: list number -> item
@@ -727,6 +732,10 @@ class MemorySubjects:
         chosen = (self.records[i] for i in self.order[first:stop])
         for key, group in itertools.groupby(chosen, key=lambda r: r.subject_key):
             yield key, list(group)
+
+    def encoded_groups(self, part: SubjectPart | None = None) -> Iterator[tuple[str, list[bytes]]]:
+        for key, records in self.groups(part):
+            yield key, [encode_record(r) for r in records]
 
     def lazy_groups(self, codes: Mapping[int, str]) -> Iterator[LazyGroup]:
         """As StoredSubjects.lazy_groups; the records are at hand already."""
