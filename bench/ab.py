@@ -17,7 +17,11 @@ changes do. Runs of A and B in turn, in the same minutes, compare the code and n
   - `cold-cache`: the same, with a new, empty `--cache`;
   - `daily`: into one output folder kept between runs, `--as-of` one day later each run, as a
     publisher's daily CI build on a host that keeps `site/` (one build first, not measured);
-  - `daily-cache`: the same with one `--cache` kept between runs.
+  - `daily-cache`: the same with one `--cache` kept between runs;
+  - `edit-cache`: one output folder and one `--cache` kept between runs, the same `--as-of`,
+    and before each pair of runs 0.1% of the records edited as `bench/run.py --incremental`
+    edits them (in a copy of the project's inputs, beside it): issue 8's "0.1% of records
+    changed" build, run again and again.
 - Before each run the disk is synced and left 3 s, so that no run pays for the last one's
   writes. Nothing is removed between runs: the output folders of a series (`ab/<N>/` beside the
   project) are removed after it.
@@ -46,7 +50,7 @@ import run as harness  # bench/run.py, beside this file
 
 ROOT = harness.ROOT
 
-SCENARIOS = ("cold", "cold-cache", "daily", "daily-cache")
+SCENARIOS = ("cold", "cold-cache", "daily", "daily-cache", "edit-cache")
 
 
 def code_tree(rev: str, base: Path) -> Path:
@@ -117,11 +121,18 @@ def series(args: argparse.Namespace) -> dict[str, Any]:
     scratch.mkdir(parents=True)
     cached = args.scenario.endswith("-cache")
     daily = args.scenario.startswith("daily")
+    edit = args.scenario.startswith("edit")
+    if edit:  # edited between runs: a copy of the inputs, not the project others measure
+        copy = scratch / "project"
+        for name in ("catalogue", "content"):
+            shutil.copytree(work / name, copy / name)
+        shutil.copyfile(work / "site.yaml", copy / "site.yaml")
+        work = copy
     day = dt.date.fromisoformat(args.as_of)
     shared = {side: scratch / f"site-{side}" for side in sides}
     runs: list[dict[str, Any]] = []
     try:
-        if daily:  # the previous site (and cache) each side's first measured build starts from
+        if daily or edit:  # the site (and cache) each side's first measured build starts from
             for side, code in sides.items():
                 cache = scratch / f"cache-{side}" if cached else None
                 log = scratch / f"{side}-0.log"
@@ -129,11 +140,14 @@ def series(args: argparse.Namespace) -> dict[str, Any]:
         for n in range(1, args.runs + 1):
             # Both sides build the same day: each side's site is a day older than its build.
             as_of = (day + dt.timedelta(days=n)).isoformat() if daily else args.as_of
+            if edit:
+                harness.edit_records(work / "content" / "lists", args.edit_every)
             for side, code in sides.items():
-                out = shared[side] if daily else scratch / f"site-{side}-{n}"
+                kept = daily or edit
+                out = shared[side] if kept else scratch / f"site-{side}-{n}"
                 cache = None
                 if cached:
-                    cache = scratch / (f"cache-{side}" if daily else f"cache-{side}-{n}")
+                    cache = scratch / (f"cache-{side}" if kept else f"cache-{side}-{n}")
                 run = measure(code, work, out, as_of, cache,
                               scratch / f"{side}-{n}.log")  # fmt: skip
                 runs.append({"side": side, "run": n, **run})
@@ -187,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--a", required=True, help="a git revision, or . for the working tree")
     parser.add_argument("--b", default=".", help="the same (default: the working tree)")
     parser.add_argument("--scenario", choices=SCENARIOS, default="cold")
+    parser.add_argument(
+        "--edit-every", type=int, default=harness.EDIT_EVERY,
+        help="edit-cache: the records edited before each pair of runs (one in this many)",
+    )  # fmt: skip
     parser.add_argument("--runs", type=int, default=3, help="builds of each side")
     parser.add_argument("--as-of", default=harness.AS_OF)
     parser.add_argument("--seed", type=int, default=harness.SEED)

@@ -170,12 +170,13 @@ def test_the_disk_probe_reports_each_step(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # nothing left behind
 
 
-@pytest.mark.parametrize("scenario", ["cold-cache", "daily"])
+@pytest.mark.parametrize("scenario", ["cold-cache", "daily", "edit-cache"])
 def test_an_ab_series_runs_both_sides_in_turn(tmp_path: Path, scenario: str) -> None:
     """bench/ab.py: each side's builds, in turn, and the medians; nothing left behind."""
     work, results = tmp_path / "work", tmp_path / "results"
     done = bench("ab.py", str(RECORDS), "--a", ".", "--b", ".", "--scenario", scenario,
-                 "--runs", "2", "--work", str(work), "--results", str(results))  # fmt: skip
+                 "--runs", "2", "--work", str(work), "--results", str(results),
+                 "--edit-every", "20")  # fmt: skip
     assert done.returncode == 0, done.stderr
     result = json.loads((results / f"{RECORDS}.ab-{scenario}.json").read_text("utf-8"))
     assert [(r["side"], r["run"]) for r in result["runs"]] == [
@@ -186,7 +187,7 @@ def test_an_ab_series_runs_both_sides_in_turn(tmp_path: Path, scenario: str) -> 
     ]
     assert all(r["exit_code"] == 0 for r in result["runs"])
     caches = {r["write"]["cache"] for r in result["runs"]}
-    assert caches == ({"miss"} if scenario == "cold-cache" else {""})
+    assert caches == ({"miss"} if scenario.endswith("-cache") else {""})
     if scenario == "daily":  # one site per side, a day later each run: most files kept
         assert [r["as_of"] for r in result["runs"]] == [
             "2026-12-01",
@@ -195,6 +196,14 @@ def test_an_ab_series_runs_both_sides_in_turn(tmp_path: Path, scenario: str) -> 
             "2026-12-02",
         ]
         assert all(r["write"]["unchanged"] > r["write"]["written"] for r in result["runs"])
+    elif scenario == "edit-cache":  # 0.1% edited before each pair: both sides build the same
+        assert {r["as_of"] for r in result["runs"]} == {"2026-11-30"}
+        assert all(r["write"]["unchanged"] > r["write"]["written"] > 0 for r in result["runs"])
+        written = [r["write"]["written"] for r in result["runs"]]
+        assert written[0] == written[1] and written[2] == written[3]
+        assert all(r["write"]["pages"]["reused"] > 0 for r in result["runs"])
+        assert (work / "content").is_dir()  # the project itself is never edited
+        assert not list((work / "content" / "lists").rglob("*.csv.*"))
     else:  # a new, empty output each run
         assert all(r["write"]["unchanged"] == 0 for r in result["runs"])
     assert set(result["median"]) == {"a", "b"} and result["b_over_a"] > 0
