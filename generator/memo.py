@@ -23,8 +23,11 @@ A wrong key would publish a stale page, so nothing here is taken on trust:
 * the key covers what the renderer reads; what the environment does not cover (a global the
   frame reads, say), the check below catches;
 * in every task, the first page found is rendered anyway and must have the recorded bytes. If it
-  does not, that task renders every page from then on and the build reports it in its timings
-  (`"memo"`); the table is refreshed from what was rendered.
+  does not, that task renders every page from then on (and records their keys afresh); the
+  build reports it (`BuildResult.memo["differs"]`, and `write.pages` in `--timings`).
+
+Rows of pages that are gone stay in the table (a path is one row, whatever its history); they
+cost nothing but space and go with the cache folder.
 
 Readers open the table in the process that reads it (forked workers each their own connection);
 the parent writes the build's keys in one transaction after the site is swapped in.
@@ -111,17 +114,16 @@ class PageMemo:
         self._pid = 0
 
     def _connection(self) -> sqlite3.Connection | None:
-        if self._db is None or self._pid != os.getpid():  # a forked worker: its own connection
+        if self._pid != os.getpid():  # first use here, or a forked worker: its own connection
             self._pid = os.getpid()
-            self._db = None
-            if not self.path.is_file():
-                return None
-            try:
-                uri = f"file:{self.path}?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT)
-                self._db.execute("SELECT path FROM pages LIMIT 0")
-            except sqlite3.Error:
-                self._db = None
+            self._db = None  # an inherited connection is the parent's: never used here
+            if self.path.is_file():  # else no table yet: nothing is found in this process
+                try:
+                    uri = f"file:{self.path}?mode=ro"
+                    self._db = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT)
+                    self._db.execute("SELECT path FROM pages LIMIT 0")
+                except sqlite3.Error:
+                    self._db = None
         return self._db
 
     def key(self, kind: str, *parts: bytes) -> str:
