@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -165,3 +165,45 @@ class PageMemo:
             db.execute("COMMIT")
         finally:
             db.close()
+
+
+class TaskMemo:
+    """One render task's use of the memo: pages found are linked, but the first one found is
+    rendered all the same and compared; if it differs, the task renders every page."""
+
+    def __init__(self, memo: PageMemo) -> None:
+        self.memo = memo
+        self.trusted = True
+        self._checked = False
+        self._pending: list[Memoized] | None = None  # found, and rendered to check them
+
+    def key(self, kind: str, *parts: bytes) -> str:
+        return self.memo.key(kind, *parts)
+
+    def reuse(self, key: str, paths: Sequence[str]) -> list[Memoized] | None:
+        """The files at `paths` rendered under `key` before, to link instead of rendering; None:
+        render them (and give what was rendered to `rendered`)."""
+        if not self.trusted:
+            return None
+        found = [self.memo.find(path, key) for path in paths]
+        if not all(found):
+            return None
+        pages = [page for page in found if page is not None]
+        if not self._checked:
+            self._pending = pages
+            return None
+        return pages
+
+    def rendered(self, key: str, files: Iterable[OutputFile]) -> list[Keyed]:
+        """The files just rendered under `key`, for the writer to record."""
+        made = list(files)
+        checked = ""
+        if self._pending is not None:
+            found, self._pending = self._pending, None
+            self._checked = True
+            self.trusted = len(found) == len(made) and all(
+                f.path == m.path and f.sha256() == m.digest
+                for f, m in zip(made, found, strict=True)
+            )
+            checked = "same" if self.trusted else "differs"
+        return [Keyed(f.path, f.data, key, checked) for f in made]

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -35,14 +36,15 @@ def run(project: Path, out: Path, store: Path | None = None, **options: object) 
     return result
 
 
-def edit_remark(project: Path, row: int, package: str = PACKAGE) -> None:
-    """Append to the remarks (`bz`, published as it is) of one record: a change of one page."""
+def edit_remark(project: Path, row: int, package: str = PACKAGE, column: str = "bz") -> None:
+    """Append to the remarks (`bz`, published as it is, and shown only on the subject page) of
+    one record, or to another of its columns."""
     path = project / "content" / "lists" / package / "records.csv"
     raw = path.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    column = rows[0].index("bz")
-    rows[row][column] = (rows[row][column] + " 已更正").strip()
+    at = rows[0].index(column)
+    rows[row][at] = (rows[row][at] + " 已更正").strip()
     text = io.StringIO(newline="")
     csv.writer(text, lineterminator="\r\n" if b"\r\n" in raw else "\n").writerows(rows)
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.getvalue().encode("utf-8"))
@@ -63,6 +65,12 @@ def all_subject_pages(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("subjects/*/*.html")}
 
 
+def all_list_pages(site: Path) -> set[str]:
+    """The lists' pages and sub-indexes (by authority, by district), in both languages."""
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("lists/*/**/index.html")}
+    return {p for p in pages if "/changes/" not in p}
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_an_edit_renders_only_the_pages_it_changes(tmp_path: Path, jobs: int) -> None:
     project = make_project(tmp_path, {}, with_sample=True)
@@ -70,17 +78,19 @@ def test_an_edit_renders_only_the_pages_it_changes(tmp_path: Path, jobs: int) ->
     first = run(project, site, store, jobs=jobs)
     run(project, cold)
     assert first.memo == {}  # nothing to reuse yet
-    pages = all_subject_pages(site)
+    pages = all_subject_pages(site) | all_list_pages(site)
     assert subject_pages(SUBJECT) <= pages
+    assert len(all_list_pages(site)) > 20
     before = memo_rows(store)
-    assert set(before) == pages  # every subject page has its key
+    assert set(before) == pages  # every subject and list page has its key
 
     edit_remark(project, row=1)
     second = run(project, site, store, jobs=jobs)
     run(project, cold)
     assert tree(site) == tree(cold)
     assert second.cached == "miss"
-    # Every other page is reused; the first found in each task is rendered to check it.
+    # Every other page is reused (the remarks are not on the list pages); the first found in
+    # each task is rendered to check it.
     assert second.memo["reused"] + second.memo["same"] == len(pages) - 2
     assert second.memo["same"] >= 1
     assert "differs" not in second.memo
@@ -90,6 +100,28 @@ def test_an_edit_renders_only_the_pages_it_changes(tmp_path: Path, jobs: int) ->
     page = (site / output_path(routes.subject_route(SUBJECT), "zh-CN")).read_text("utf-8")
     assert "已更正" in page
     assert second.written < 30
+
+
+def test_a_changed_row_renders_the_list_pages_that_show_it(tmp_path: Path) -> None:
+    """A subject's name is on its row: its list page and its authority's and district's pages
+    show it. Those are rendered again, the list's other pages are not."""
+    project = make_project(tmp_path, {}, with_sample=True)
+    site, cold, store = tmp_path / "site", tmp_path / "cold", tmp_path / "cache"
+    run(project, site, store)
+    run(project, cold)
+    before = memo_rows(store)
+    edit_remark(project, row=1, column="cf_xdr_mc")
+    result = run(project, site, store)
+    run(project, cold)
+    assert tree(site) == tree(cold)
+    assert "differs" not in result.memo
+    after = memo_rows(store)
+    changed = {path for path in before if after[path] != before[path]}
+    lists = {path for path in changed if "subjects/" not in path}
+    assert changed - lists == subject_pages(SUBJECT)
+    # Its list's page, its authority's and its district's, in both languages; all of one list.
+    assert len(lists) == 6, sorted(lists)
+    assert len({path.removeprefix("en/").split("/")[1] for path in lists}) == 1
 
 
 def test_a_page_edited_in_place_in_the_site_is_rendered_again(tmp_path: Path) -> None:
@@ -146,29 +178,53 @@ def test_a_daily_rebuild_reuses_pages_that_do_not_show_the_date(tmp_path: Path) 
     project = make_project(tmp_path, {}, with_sample=True)
     site, cold, store = tmp_path / "site", tmp_path / "cold", tmp_path / "cache"
     run(project, site, store)
+    before = tree(site)
     next_day = run(project, site, store, as_of=AS_OF + dt.timedelta(days=1))
     run(project, cold)
     run(project, cold, as_of=AS_OF + dt.timedelta(days=1))
-    assert tree(site) == tree(cold)
-    assert next_day.memo["reused"] > 0
+    after = tree(site)
+    assert after == tree(cold)
+    # Every page that is the same as the day before is reused (records whose publicity ends
+    # that day change a few).
+    pages = all_subject_pages(site) | all_list_pages(site)
+    same = {path for path in pages if before.get(path) == after[path]}
+    assert len(pages) - len(same) < len(pages) / 50
+    assert next_day.memo["reused"] + next_day.memo["same"] == len(same)
+    assert "differs" not in next_day.memo
 
 
 def test_pages_that_show_the_build_date_are_rendered_every_day(tmp_path: Path) -> None:
-    """A package extracted after the build's date: its pages show the build's date instead
-    (base.html), so the date is in every subject page's key."""
-    descriptor = Path("content/lists") / PACKAGE / "datapackage.json"
+    """Packages extracted after the build's date: their pages show the build's date instead
+    (base.html), so the date is in every subject page's key, and in the keys of the pages of a
+    list whose every package is late (SX-01 has one)."""
     project = make_project(tmp_path, {}, with_sample=True)
-    data = json.loads((project / descriptor).read_text("utf-8"))
-    data["extracted"] = "2026-12-31"
-    (project / descriptor).write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    for package in (PACKAGE, "tj-zjw-sx-01"):
+        descriptor = project / "content/lists" / package / "datapackage.json"
+        data = json.loads(descriptor.read_text("utf-8"))
+        data["extracted"] = "2026-12-31"
+        descriptor.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     site, cold, store = tmp_path / "site", tmp_path / "cold", tmp_path / "cache"
     run(project, site, store)
+    before, keys = tree(site), memo_rows(store)
     day_after = AS_OF + dt.timedelta(days=1)
     next_day = run(project, site, store, as_of=day_after)
     run(project, cold)
     run(project, cold, as_of=day_after)
-    assert tree(site) == tree(cold)
-    assert "reused" not in next_day.memo
+    after = tree(site)
+    assert after == tree(cold)
+    # Subject pages: the date is in every key (one may show it). List pages: a list shows its
+    # packages' earliest date, the late one only for SX-01, whose pages change; and a list's
+    # first page is its dataset's page, whose JSON-LD says when the dataset was last built.
+    subjects, lists = all_subject_pages(site), all_list_pages(site)
+    new_keys = memo_rows(store)
+    assert all(new_keys[path][0] != keys[path][0] for path in subjects)
+    same = {path for path in lists if before[path] == after[path]}
+    first_pages = {p for p in lists if re.fullmatch(r"(en/)?lists/[A-Z0-9-]+/index\.html", p)}
+    sx01 = {path for path in lists if "/SX-01/" in path}
+    assert lists - same == first_pages | sx01
+    assert len(sx01) > len(first_pages & sx01)
+    assert "differs" not in next_day.memo  # not caught by the check: known by their keys
+    assert next_day.memo["reused"] + next_day.memo["same"] == len(same) > 0
     page = (site / output_path(routes.subject_route(SUBJECT), "en")).read_text("utf-8")
     assert day_after.isoformat() in page
 

@@ -32,7 +32,7 @@ from generator.lists.store import (
     SubjectPart,
     decode_record,
 )
-from generator.memo import Keyed, Memoized, PageMemo
+from generator.memo import PageMemo, TaskMemo
 from generator.model import DEFAULT_LANG, LANGS, DocGroup, LangText, OutputFile, SearchDoc
 from generator.render import NavEntry, Renderer, output_path
 
@@ -198,7 +198,7 @@ def render_tasks(
     ]
     for info in public:
         tasks += [
-            functools.partial(_list_pages, info, renderer, helpers),
+            functools.partial(_list_pages, info, renderer, helpers, memo),
             functools.partial(_list_downloads, info, renderer),
             functools.partial(_list_changes, info, renderer, helpers, previous_manifest, decision),
         ]
@@ -394,7 +394,7 @@ SUB_INDEX_PAGE_FACTOR = 4
 
 
 def _list_pages(
-    info: ListInfo, renderer: Renderer, helpers: dict[str, object]
+    info: ListInfo, renderer: Renderer, helpers: dict[str, object], memo: PageMemo | None = None
 ) -> Iterator[OutputFile]:
     """The list's pages and its sub-indexes by authority and by district, in one pass.
 
@@ -404,7 +404,8 @@ def _list_pages(
     pages showing each record in full as well were a quarter of the site's bytes. So its row is
     rendered once per language as the records go by, each of the three pages it belongs to takes
     it, and a page is rendered as soon as it is full. Only one unfinished page per sequence is
-    held, never the whole list.
+    held, never the whole list. With `memo`, a page rendered before from the same rows and list
+    is linked instead (generator.memo); its rows' fragments are still made as the rows go by.
     """
     size = renderer.config.policy.page_size
     authorities, districts = _groups(info)
@@ -414,14 +415,17 @@ def _list_pages(
         "feed_route": routes.changes_feed_route(info.code),
         "data_as_of": info.data_as_of,
     }
-    main = _Pages(renderer, common, size, len(info.records), routes.list_route(info.code), None)
+    task = _ListMemo(TaskMemo(memo), _list_inputs(info, renderer)) if memo is not None else None
+    main = _Pages(
+        renderer, common, size, len(info.records), routes.list_route(info.code), None, task
+    )
     main.first_page = {"authorities": authorities, "districts": districts}
     per_page = size * SUB_INDEX_PAGE_FACTOR
     by_authority = {
-        g.key: _Pages(renderer, common, per_page, g.count, g.route, g) for g in authorities
+        g.key: _Pages(renderer, common, per_page, g.count, g.route, g, task) for g in authorities
     }
     by_district = {
-        g.key: _Pages(renderer, common, per_page, g.count, g.route, g) for g in districts
+        g.key: _Pages(renderer, common, per_page, g.count, g.route, g, task) for g in districts
     }
     fragment = helpers["record_html"]
     assert isinstance(fragment, RecordFragments)
@@ -449,8 +453,10 @@ class _Pages:
         total: int,
         base: str,
         group: Group | None,
+        memo: _ListMemo | None = None,
     ) -> None:
         self.renderer, self.common, self.size, self.group = renderer, common, size, group
+        self.memo = memo
         self.pages = max(1, -(-total // size))
         self.base = base
         self.page = 0
@@ -472,28 +478,79 @@ class _Pages:
     def _render(self) -> Iterator[OutputFile]:
         self.page += 1
         pager = Pager(self.base, self.page, self.pages)
-        html = self.html
+        route = pager.route(self.page)
+        html, records = self.html, self.records
+        self.records, self.html = [], {}
+        first = self.page == 1
+        authorities = self.first_page.get("authorities", ()) if first else ()
+        districts = self.first_page.get("districts", ()) if first else ()
+        key = ""
+        if self.memo is not None:
+            shown = (pager, self.size, self.group, authorities, districts, records)
+            key = self.memo.key(route, shown, self.renderer)
+            found = self.memo.task.reuse(key, [output_path(route, lang) for lang in LANGS])
+            if found is not None:
+                yield from found
+                return
 
         def page_html(records: list[RecordRow], lang: str) -> Markup:
             return Markup("".join([html[(r.key, lang)] for r in records]))
 
-        first = self.page == 1
-        yield from self.renderer.render_all_langs(
+        files = self.renderer.render_all_langs(
             "lists/list.html",
-            pager.route(self.page),
+            route,
             {
                 **self.common,
                 "pager": pager,
                 "page_size": self.size,
-                "records": self.records,
+                "records": records,
                 "group": self.group,
-                "authorities": self.first_page.get("authorities", ()) if first else (),
-                "districts": self.first_page.get("districts", ()) if first else (),
+                "authorities": authorities,
+                "districts": districts,
                 # Its rows were rendered as the records were added.
                 "rows_html": page_html,
             },
         )
-        self.records, self.html = [], {}
+        yield from files if self.memo is None else self.memo.task.rendered(key, files)
+
+
+@dataclass(frozen=True)
+class _ListMemo:
+    """The memo, for one list's pages (generator.memo): `inputs` is what every page of the list
+    is rendered from besides its own rows and place."""
+
+    task: TaskMemo
+    inputs: bytes
+
+    def key(self, route: str, shown: tuple[object, ...], renderer: Renderer) -> str:
+        # A list's first page is a dataset's page: its JSON-LD (metadata.py) is in its head.
+        jsonld = renderer.env.globals.get("dataset_jsonld")
+        heads = [str(jsonld(route, lang)) for lang in LANGS] if callable(jsonld) else []
+        return self.task.key("list", self.inputs, repr((route, shown, heads)).encode())
+
+
+def _list_inputs(info: ListInfo, renderer: Renderer) -> bytes:
+    """What every page of a list shows of it (list.html), and the build's date where the pages
+    show it instead of the list's data date (base.html's `as_of` block)."""
+    day = info.data_as_of
+    dated = day is not None and day <= renderer.as_of
+    zone = renderer.env.globals["tz_offset"]
+    shown = (
+        info.code,
+        info.title,
+        info.item,
+        info.fields,
+        info.public,
+        info.withheld_reason,
+        info.published,
+        info.withheld,
+        info.rejected,
+        info.input_rows,
+        day,
+        None if dated else renderer.as_of,
+        zone,
+    )
+    return repr(shown).encode()
 
 
 # -- change files -------------------------------------------------------------------------------------
@@ -576,18 +633,15 @@ def _subject_pages(
 
     page = {**helpers, "record_html": record_html, "subject_main": subject_main}
     common = _subject_inputs(infos, extracted, renderer) if memo is not None else b""
-    unchecked = True  # the first page found in the memo is rendered all the same, and compared
-    trusted = True  # until that page differs: then every page is rendered, and its key recorded
+    task = TaskMemo(memo) if memo is not None else None
     for subject_key, blobs in subjects.encoded_groups(part):
         route = routes.subject_route(subject_key)
         key = ""
-        found: list[Memoized | None] = []
-        if memo is not None:
-            key = memo.key("subject", common, subject_key.encode(), *blobs)
-            if trusted:
-                found = [memo.find(output_path(route, lang), key) for lang in LANGS]
-            if trusted and not unchecked and all(found):
-                yield from (file for file in found if file is not None)
+        if task is not None:
+            key = task.key("subject", common, subject_key.encode(), *blobs)
+            found = task.reuse(key, [output_path(route, lang) for lang in LANGS])
+            if found is not None:
+                yield from found
                 continue
         records = [decode_record(data) for data in blobs]
         latest = max(records, key=lambda r: (r.decision_date, r.key))
@@ -613,20 +667,7 @@ def _subject_pages(
                 "data_as_of": data_as_of({r.package for r in records}, extracted),
             },
         )
-        if memo is None:
-            yield from files
-            continue
-        checked = ""
-        if unchecked and found and all(found):
-            unchecked = False
-            rendered = list(files)
-            trusted = all(
-                m is not None and f.path == m.path and f.sha256() == m.digest
-                for f, m in zip(rendered, found, strict=True)
-            )
-            checked = "same" if trusted else "differs"
-            files = iter(rendered)
-        yield from (Keyed(f.path, f.data, key, checked) for f in files)
+        yield from files if task is None else task.rendered(key, files)
 
 
 def _subject_inputs(
