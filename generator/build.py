@@ -173,12 +173,12 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     # Datasets are described once: JSON-LD in their pages' heads, catalogues at the site root.
     meta = metadata.collect(catalogue, inputs.lists, config, as_of, renderer.messages)
     renderer.env.globals["dataset_jsonld"] = meta.page_jsonld
-    search = search_index.SearchIndex(_search_docs(inputs), jobs=options.jobs)
     # With a cache, a page rendered before from the same inputs is linked, not rendered.
     pages_memo = None
     if store is not None:
         environment = cache.page_environment(cache_inputs(options))
         pages_memo = memo.PageMemo(store.pages, str(store.objects), environment)
+    search = search_index.SearchIndex(_search_docs(inputs), jobs=options.jobs, memo=pages_memo)
     tasks: list[parallel.Task] = [
         *search.tasks(),  # first: the biggest tasks
         partial(search_page.render_pages, renderer),

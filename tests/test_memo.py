@@ -65,6 +65,10 @@ def all_subject_pages(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("subjects/*/*.html")}
 
 
+def all_shards(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.glob("search/shards/*.json")}
+
+
 def all_list_pages(site: Path) -> set[str]:
     """The lists' pages and sub-indexes (by authority, by district), in both languages."""
     pages = {p.relative_to(site).as_posix() for p in site.rglob("lists/*/**/index.html")}
@@ -78,19 +82,19 @@ def test_an_edit_renders_only_the_pages_it_changes(tmp_path: Path, jobs: int) ->
     first = run(project, site, store, jobs=jobs)
     run(project, cold)
     assert first.memo == {}  # nothing to reuse yet
-    pages = all_subject_pages(site) | all_list_pages(site)
+    pages = all_subject_pages(site) | all_list_pages(site) | all_shards(site)
     assert subject_pages(SUBJECT) <= pages
-    assert len(all_list_pages(site)) > 20
+    assert len(all_list_pages(site)) > 20 and len(all_shards(site)) >= 16
     before = memo_rows(store)
-    assert set(before) == pages  # every subject and list page has its key
+    assert set(before) == pages  # every subject and list page, every shard, has its key
 
     edit_remark(project, row=1)
     second = run(project, site, store, jobs=jobs)
     run(project, cold)
     assert tree(site) == tree(cold)
     assert second.cached == "miss"
-    # Every other page is reused (the remarks are not on the list pages); the first found in
-    # each task is rendered to check it.
+    # Every other page is reused (the remarks are not on the list pages, nor searched); the
+    # first found in each task is rendered to check it.
     assert second.memo["reused"] + second.memo["same"] == len(pages) - 2
     assert second.memo["same"] >= 1
     assert "differs" not in second.memo
@@ -117,8 +121,9 @@ def test_a_changed_row_renders_the_list_pages_that_show_it(tmp_path: Path) -> No
     assert "differs" not in result.memo
     after = memo_rows(store)
     changed = {path for path in before if after[path] != before[path]}
-    lists = {path for path in changed if "subjects/" not in path}
-    assert changed - lists == subject_pages(SUBJECT)
+    lists = changed & all_list_pages(site)
+    shards = changed & all_shards(site)  # the name is searched: the shards of its tokens
+    assert shards and changed == subject_pages(SUBJECT) | lists | shards
     # Its list's page, its authority's and its district's, in both languages; all of one list.
     assert len(lists) == 6, sorted(lists)
     assert len({path.removeprefix("en/").split("/")[1] for path in lists}) == 1
@@ -186,7 +191,7 @@ def test_a_daily_rebuild_reuses_pages_that_do_not_show_the_date(tmp_path: Path) 
     assert after == tree(cold)
     # Every page that is the same as the day before is reused (records whose publicity ends
     # that day change a few).
-    pages = all_subject_pages(site) | all_list_pages(site)
+    pages = all_subject_pages(site) | all_list_pages(site) | all_shards(site)
     same = {path for path in pages if before.get(path) == after[path]}
     assert len(pages) - len(same) < len(pages) / 50
     assert next_day.memo["reused"] + next_day.memo["same"] == len(same)
@@ -224,7 +229,8 @@ def test_pages_that_show_the_build_date_are_rendered_every_day(tmp_path: Path) -
     assert lists - same == first_pages | sx01
     assert len(sx01) > len(first_pages & sx01)
     assert "differs" not in next_day.memo  # not caught by the check: known by their keys
-    assert next_day.memo["reused"] + next_day.memo["same"] == len(same) > 0
+    shards = {path for path in all_shards(site) if before[path] == after[path]}
+    assert next_day.memo["reused"] + next_day.memo["same"] == len(same | shards) > len(shards)
     page = (site / output_path(routes.subject_route(SUBJECT), "en")).read_text("utf-8")
     assert day_after.isoformat() in page
 

@@ -23,6 +23,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from generator.memo import PageMemo
 from generator.model import DEFAULT_LANG, LANGS, DocGroup, OutputFile, SearchDoc
 from generator.search.paths import MANIFEST_PATH, site_index_path
 from generator.search.shards import DOCS_PER_STORE_PART, FIELD, HEAVY_CAP, POSTINGS_PER_SHARD
@@ -55,9 +56,11 @@ class SearchIndex:
         per_part: int = DOCS_PER_STORE_PART,
         heavy_cap: int = HEAVY_CAP,
         jobs: int = 1,
+        memo: PageMemo | None = None,
     ) -> None:
         self._docs = docs
         self.jobs = max(1, jobs)
+        self.memo = memo  # with a cache: shards made before from the same postings are linked
         self._options = {"per_shard": per_shard, "per_part": per_part, "heavy_cap": heavy_cap}
         self.heavy_cap = heavy_cap
         self._site_docs: dict[str, list[SearchDoc]] = {lang: [] for lang in LANGS}
@@ -140,7 +143,7 @@ class SearchIndex:
     def shard_files(self, number: int) -> Iterator[OutputFile]:
         self._passed()
         assert self._partition is not None
-        return self._partition.task_files(number)
+        return self._partition.task_files(number, self.memo)
 
     def _passed(self) -> ShardSetInfo:
         if self._info is None:

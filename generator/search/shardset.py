@@ -21,13 +21,15 @@ in string order.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from generator.memo import PageMemo, TaskMemo
 from generator.model import OutputFile, SearchDoc
 from generator.search.paths import shard_path, store_part_path
 from generator.search.shards import (
@@ -254,14 +256,17 @@ class Partition:
         )
         return self.info
 
-    def task_files(self, number: int) -> Iterator[OutputFile]:
-        """Task ``number``'s shards and doc-store parts (of ``TASKS``), after ``close``."""
+    def task_files(self, number: int, memo: PageMemo | None = None) -> Iterator[OutputFile]:
+        """Task ``number``'s shards and doc-store parts (of ``TASKS``), after ``close``. With
+        ``memo`` (a build with a cache), a unit whose spill files and counts are those of an
+        earlier build has its shards linked, not made again (generator.memo)."""
         info = self.info
         if info is None:
             raise RuntimeError("the search index's first pass has not run")
+        task = TaskMemo(memo) if memo is not None else None
         units = min(info.shards, SPILL_BUCKETS)
         for unit, paths in self._task_units(number, units, self._token_path):
-            yield from self._shard_files(unit, units, paths, info)
+            yield from self._shard_files(unit, units, paths, info, task)
         units = min(info.parts, SPILL_BUCKETS)
         for unit, paths in self._task_units(number, units, self._store_path):
             yield from self._store_files(unit, units, paths, info.parts)
@@ -276,18 +281,41 @@ class Partition:
             yield unit, [path(w, b) for b in buckets for w in range(self.writers)]
 
     def _shard_files(
-        self, unit: int, units: int, paths: list[Path], info: ShardSetInfo
+        self,
+        unit: int,
+        units: int,
+        paths: list[Path],
+        info: ShardSetInfo,
+        task: TaskMemo | None = None,
     ) -> Iterator[OutputFile]:
         """The shards ``unit, unit + units, ...``, from the spill files that hold their postings."""
-        lines = _read_all(paths)
+        count = info.shards // units
+        step = units.bit_length() - 1  # shard s is the (s >> step)th of this unit
+        spilled = hashlib.sha256() if task is not None else None
+        lines = _read_all(paths, spilled)
+        key = ""
+        if task is not None and spilled is not None:
+            # A unit's shards are made from its postings (refs, tokens, hashes), the document
+            # count and the heavy tokens: nothing else.
+            counts = (unit, units, info.shards, info.docs, info.heavy, self.heavy_cap)
+            key = task.key("shards", repr(counts).encode(), spilled.digest())
+            found = task.reuse(key, [shard_path(unit + (n << step)) for n in range(count)])
+            if found is not None:
+                yield from found
+                return
+        made = self._shards(unit, step, count, lines, info)
+        del lines  # the generator holds them now, and lets them go as soon as it can
+        yield from made if task is None else task.rendered(key, made)
+
+    def _shards(
+        self, unit: int, step: int, count: int, lines: list[str], info: ShardSetInfo
+    ) -> Iterator[OutputFile]:
         lines.sort()  # by document, shortest first, then by ref (see the module docstring)
         # Split in bulk (C loops): every line is "head<TAB>token<TAB>hash".
         fields = "\t".join(lines).split("\t") if lines else []
         del lines
         heads, tokens, hashes = fields[0::3], fields[1::3], fields[2::3]
         del fields
-        count = info.shards // units
-        step = units.bit_length() - 1  # shard s is the (s >> step)th of this unit
         groups: list[Sequence[int]]
         if count == 1:
             groups = [range(len(heads))]
@@ -328,11 +356,16 @@ class Partition:
             yield OutputFile(store_part_path(part), ("{" + ",".join(entries) + "}").encode())
 
 
-def _read_all(paths: list[Path]) -> list[str]:
+def _read_all(paths: list[Path], digest: Any = None) -> list[str]:
+    """The lines of the spill files `paths`, which are removed; `digest` (a hashlib object), if
+    given, is updated with each file's bytes."""
     lines: list[str] = []
     for path in paths:
-        with path.open(encoding="utf-8") as f:
-            lines += f.read().split("\n")
+        data = path.read_bytes()
+        if digest is not None:
+            digest.update(b"%d\0" % len(data))
+            digest.update(data)
+        lines += data.decode("utf-8").split("\n")
         path.unlink()
         lines.pop()  # after the last newline
     return lines
