@@ -154,8 +154,19 @@ class PageMemo:
         return Memoized(path, b"", key, digest, size, source)
 
     def save(self, rows: Iterable[Row]) -> None:
-        """Record this build's pages, in one transaction (a killed build changes nothing)."""
+        """Record this build's pages, in one transaction (a killed build changes nothing).
+
+        A table that is not a database (damaged) is made anew: it only ever saves work."""
+        rows = list(rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._save(rows)
+        except sqlite3.DatabaseError:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._save(rows)
+
+    def _save(self, rows: list[Row]) -> None:
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")  # readers of another build are not blocked

@@ -255,3 +255,17 @@ def test_the_page_environment_leaves_out_only_the_lists_data(tmp_path: Path) -> 
         cache.KeyInputs(project, tmp_path / "elsewhere", as_of=AS_OF, strict=True)
     )
     assert os.path.isdir(project / "content/lists" / PACKAGE)
+
+
+def test_a_damaged_table_is_made_anew(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {}, with_sample=True)
+    site, cold, store = tmp_path / "site", tmp_path / "cold", tmp_path / "cache"
+    run(project, site, store)
+    run(project, cold)
+    (store / "pages.sqlite").write_bytes(b"not a database " * 100)
+    for row in (1, 2):  # nothing is found in it; then it is a table again
+        edit_remark(project, row=row)
+        result = run(project, site, store)
+        run(project, cold)
+        assert tree(site) == tree(cold)
+        assert ("reused" in result.memo) == (row == 2)
