@@ -271,14 +271,25 @@ class Cache:
                 dst.write(src.read())
             os.replace(partial, target)
 
-    def keep_page(self, digest: str, path: str) -> os.stat_result:
-        """`keep`, for a page the page memo will name (generator.memo); the object's lstat.
+    def keep_page(self, digest: str, path: str) -> os.stat_result | None:
+        """`keep`, for a page the page memo will name (generator.memo): None if the object is
+        `path` itself, else the object's lstat.
 
         An object kept before, another file than `path`, may since have been changed in place
         through a site file it shares its inode with: it is checked against its digest, and
         replaced by `path` if it no longer holds those bytes."""
-        self.keep(digest, path)
         target = self.object_path(digest)
+        folder = target.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        try:
+            os.link(path, target)
+            return None
+        except FileExistsError:  # kept before: checked below
+            pass
+        except OSError:  # another file system
+            self.keep(digest, path)
         found = os.lstat(target)
         mine = os.lstat(path)
         if (found.st_ino, found.st_dev) == (mine.st_ino, mine.st_dev):

@@ -128,8 +128,9 @@ def cli() -> None:
 )  # fmt: skip
 @click.option(
     "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="A build cache folder: a build of unchanged inputs reuses the last one's files "
-    "(never inside the site).",
+    help="A build cache folder: a build of unchanged inputs reuses the last one's files, and "
+    "any build the pages and search shards made before from the same inputs (never inside the "
+    "site).",
 )  # fmt: skip
 def build_command(
     root: Path,

@@ -66,8 +66,9 @@ class ObjectStore(Protocol):
     def keep(self, digest: str, path: str) -> None:
         """Remember the finished file at `path` (in the temporary tree) under `digest`."""
 
-    def keep_page(self, digest: str, path: str) -> os.stat_result:
-        """`keep`, checking an object kept before against its digest; the object's lstat."""
+    def keep_page(self, digest: str, path: str) -> os.stat_result | None:
+        """`keep`, checking an object kept before against its digest; the object's lstat, or
+        None where the object is the file at `path`."""
 
 
 # One published file as a build cache records it: path, sha256, size, inode, mtime (ns).
@@ -181,10 +182,12 @@ class SiteWriter:
             # The object may be an older file with these bytes than this one: the memo's row
             # names the object.
             found = self.objects.keep_page(digest, target)
-            page = (file.path, file.key, digest, file.nbytes(), found.st_ino, found.st_mtime_ns)
+            info = os.lstat(target)
+            kept = found or info  # the object: an older file, or this one
+            page = (file.path, file.key, digest, file.nbytes(), kept.st_ino, kept.st_mtime_ns)
         else:
             self.objects.keep(digest, target)
-        info = os.lstat(target)
+            info = os.lstat(target)
         record = (file.path, digest, file.nbytes(), info.st_ino, info.st_mtime_ns)
         checked = file.checked if isinstance(file, Keyed) else ""
         return Stored(file.path, b"", file.nbytes(), linked, record, page, checked)
