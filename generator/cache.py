@@ -254,8 +254,9 @@ class Cache:
     def object_path(self, digest: str) -> str:
         return f"{self.objects}/{digest[:2]}/{digest[2:]}"
 
-    def keep(self, digest: str, path: str) -> None:
-        """Link the finished file at `path` into the objects, unless they have its digest."""
+    def keep(self, digest: str, path: str) -> bool:
+        """Link the finished file at `path` into the objects, unless they have its digest: is
+        the object now that file?"""
         target = self.object_path(digest)
         folder = target.rpartition("/")[0]
         if folder not in self._made:
@@ -263,13 +264,15 @@ class Cache:
             self._made.add(folder)
         try:
             os.link(path, target)
+            return True
         except FileExistsError:  # stored before (by an earlier build or another worker)
-            pass
+            return False
         except OSError:  # another file system: a copy, renamed into place whole
             partial = f"{target}.{os.getpid()}.tmp"
             with open(path, "rb") as src, open(partial, "wb") as dst:
                 dst.write(src.read())
             os.replace(partial, target)
+            return False
 
     def keep_page(self, digest: str, path: str) -> os.stat_result | None:
         """`keep`, for a page the page memo will name (generator.memo): None if the object is
@@ -278,18 +281,9 @@ class Cache:
         An object kept before, another file than `path`, may since have been changed in place
         through a site file it shares its inode with: it is checked against its digest, and
         replaced by `path` if it no longer holds those bytes."""
-        target = self.object_path(digest)
-        folder = target.rpartition("/")[0]
-        if folder not in self._made:
-            os.makedirs(folder, exist_ok=True)
-            self._made.add(folder)
-        try:
-            os.link(path, target)
+        if self.keep(digest, path):
             return None
-        except FileExistsError:  # kept before: checked below
-            pass
-        except OSError:  # another file system
-            self.keep(digest, path)
+        target = self.object_path(digest)
         found = os.lstat(target)
         mine = os.lstat(path)
         if (found.st_ino, found.st_dev) == (mine.st_ino, mine.st_dev):

@@ -63,8 +63,9 @@ class WriteStats:
 class ObjectStore(Protocol):
     """Where a build cache keeps file contents by digest (generator.cache.Cache)."""
 
-    def keep(self, digest: str, path: str) -> None:
-        """Remember the finished file at `path` (in the temporary tree) under `digest`."""
+    def keep(self, digest: str, path: str) -> bool:
+        """Remember the finished file at `path` (in the temporary tree) under `digest`: is the
+        kept object that file?"""
 
     def keep_page(self, digest: str, path: str) -> os.stat_result | None:
         """`keep`, checking an object kept before against its digest; the object's lstat, or

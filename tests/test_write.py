@@ -190,8 +190,9 @@ class Objects:
         self.folder = folder
         self.kept: dict[str, bytes] = {}
 
-    def keep(self, digest: str, path: str) -> None:
+    def keep(self, digest: str, path: str) -> bool:
         self.kept[digest] = Path(path).read_bytes()
+        return False
 
     def keep_page(self, digest: str, path: str) -> os.stat_result | None:
         self.keep(digest, path)
