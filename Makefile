@@ -49,6 +49,7 @@ lint: setup
 	$(BIN)/ruff check generator tests bench scripts fuzz
 	$(BIN)/ruff format --check generator
 	$(BIN)/mypy
+	$(BIN)/python scripts/compile_native.py --strict
 
 fmt: setup
 	$(BIN)/ruff format generator tests bench scripts

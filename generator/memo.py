@@ -9,9 +9,16 @@ key**: a sha256 over exactly what it is rendered from.
 * **The environment**, once per build (`generator.cache.page_environment`): the generator and
   its dependencies, the templates, site.yaml, catalogue/ and content/ except the lists' data
   files. Anything a page shows of the lists' data goes into its own key instead.
-* **What the page shows**, per page, from the renderer that makes it: for a subject page, the
-  stored bytes of each of its records (every field, masked as published), its lists' titles and
-  fields, and the date it says its data holds for.
+* **What the page shows**, per page, from the renderer that makes it:
+  - a subject page (generator.lists.render): the stored bytes of each of its records (every
+    field, masked as published), its lists' titles and fields, the packages' extraction dates;
+  - a list page or sub-index (the same module): its rows, its place among its siblings, what
+    the list says of itself (counts, withheld reasons, item, fields) and its JSON-LD head;
+  - a search unit's shards (generator.search.shardset): its spill files' bytes, the document
+    count and the heavy tokens;
+  - and the build's date, where the page may show it instead of its data's date.
+
+"Page" here is any such output, shards included.
 
 `DIR/pages.sqlite` maps each page's path to its last key, and to the object (digest, size, inode
 and mtime) its bytes are in. A page whose key is the one recorded for its path, and whose object

@@ -2,6 +2,7 @@
 """Compile the build's hottest pure-Python modules with mypyc into build/native/.
 
     .venv/bin/python scripts/compile_native.py    # make setup runs it when a source changed
+    .venv/bin/python scripts/compile_native.py --strict   # make lint: a failure is an error
 
 The modules below are where a large build spends its Python time per record (validating rows,
 the rules, formatting records, tokenizing, writing the search shards and the downloads). mypyc
@@ -10,7 +11,9 @@ sixth less CPU over a whole build (docs/performance.md). generator/native.py loa
 they were compiled from exactly the source tree at hand; otherwise the pure-Python modules run.
 
 Compiling needs a C compiler and the Python headers. Where it fails, this says so in one line,
-leaves no compiled modules behind and exits 0: the generator works the same without them.
+leaves no compiled modules behind and exits 0: the generator works the same without them. With
+`--strict` (`make lint`) it exits 1 instead: code mypyc refuses would otherwise only be seen as a
+slower build (and in CI, where tests require the compiled modules).
 Left out are modules that cannot be compiled as they are: weak references to their classes
 (the store), subclasses of Python classes (write), surrogates in string literals (package).
 What mypyc needed elsewhere: it keeps no docstrings (the rule table reads them from the source:
@@ -101,7 +104,8 @@ def _compile(work: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv:
+    strict = argv == ["--strict"]
+    if argv and not strict:
         print(__doc__, file=sys.stderr)
         return 2
     compiled = compiled_modules()
@@ -123,7 +127,7 @@ def main(argv: list[str]) -> int:
                 f"compile_native: not compiled ({last[0][:200]}); the pure-Python modules run",
                 file=sys.stderr,
             )
-            return 0
+            return 1 if strict else 0
         # Replace the old build in one step where the new one is complete.
         old = NATIVE.with_name(NATIVE.name + ".old")
         shutil.rmtree(old, ignore_errors=True)

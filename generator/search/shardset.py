@@ -304,7 +304,6 @@ class Partition:
                 yield from found
                 return
         made = self._shards(unit, step, count, lines, info)
-        del lines  # the generator holds them now, and lets them go as soon as it can
         yield from made if task is None else task.rendered(key, made)
 
     def _shards(
@@ -313,7 +312,7 @@ class Partition:
         lines.sort()  # by document, shortest first, then by ref (see the module docstring)
         # Split in bulk (C loops): every line is "head<TAB>token<TAB>hash".
         fields = "\t".join(lines).split("\t") if lines else []
-        del lines
+        lines.clear()  # a parameter (mypyc cannot delete one): emptied, the strings go
         heads, tokens, hashes = fields[0::3], fields[1::3], fields[2::3]
         del fields
         groups: list[Sequence[int]]
