@@ -360,11 +360,18 @@ def _read_all(paths: list[Path], digest: Any = None) -> list[str]:
     given, is updated with each file's bytes."""
     lines: list[str] = []
     for path in paths:
-        data = path.read_bytes()
-        if digest is not None:
+        if digest is None:
+            with path.open(encoding="utf-8") as f:
+                text = f.read()
+        else:
+            data = path.read_bytes()
             digest.update(b"%d\0" % len(data))
             digest.update(data)
-        lines += data.decode("utf-8").split("\n")
+            text = data.decode("utf-8")
+            # Tens of megabytes per unit at a million records: one copy at a time.
+            data = b""
+        lines += text.split("\n")
+        text = ""
         path.unlink()
         lines.pop()  # after the last newline
     return lines
