@@ -177,7 +177,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     pages_memo = None
     if store is not None:
         environment = cache.page_environment(cache_inputs(options))
-        pages_memo = memo.PageMemo(store.pages, str(store.objects), environment)
+        pages_memo = memo.PageMemo(store.pages, store.object_path, environment)
     search = search_index.SearchIndex(_search_docs(inputs), jobs=options.jobs, memo=pages_memo)
     tasks: list[parallel.Task] = [
         *search.tasks(),  # first: the biggest tasks

@@ -45,7 +45,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -111,11 +111,12 @@ def page_key(environment: str, kind: str, *parts: bytes) -> str:
 class PageMemo:
     """The cache's page table: look pages up (any process), record a build's pages (the parent)."""
 
-    def __init__(self, path: Path, objects: str, environment: str) -> None:
-        """`objects`: the folder of the cache's objects (generator.cache.Cache.objects);
-        `environment`: the build's environment digest, the start of every page key."""
+    def __init__(self, path: Path, object_path: Callable[[str], str], environment: str) -> None:
+        """`object_path`: where the cache keeps the object of a digest
+        (generator.cache.Cache.object_path); `environment`: the build's environment digest, the
+        start of every page key."""
         self.path = path
-        self.objects = objects
+        self.object_path = object_path
         self.environment = environment
         self._db: sqlite3.Connection | None = None
         self._pid = 0
@@ -151,7 +152,7 @@ class PageMemo:
         if found is None:
             return None
         digest, size, ino, mtime = found
-        source = f"{self.objects}/{digest[:2]}/{digest[2:]}"
+        source = self.object_path(digest)
         try:
             info = os.lstat(source)
         except OSError:
@@ -203,10 +204,12 @@ class TaskMemo:
         render them (and give what was rendered to `rendered`)."""
         if not self.trusted:
             return None
-        found = [self.memo.find(path, key) for path in paths]
-        if not all(found):
-            return None
-        pages = [page for page in found if page is not None]
+        pages = []
+        for path in paths:
+            page = self.memo.find(path, key)
+            if page is None:
+                return None
+            pages.append(page)
         if not self._checked:
             self._pending = pages
             return None

@@ -186,8 +186,8 @@ def render_tasks(
 
     Each task yields its own files; run one after the other, in this order, they give the section
     in its usual order. The subject pages, most of the work, come in many small tasks so that
-    whichever core is free takes the next one. With `memo` (a build with a cache), a subject
-    page rendered before from the same inputs is linked, not rendered (generator.memo).
+    whichever core is free takes the next one. With `memo` (a build with a cache), a subject or
+    list page rendered before from the same inputs is linked, not rendered (generator.memo).
     """
     infos = [list_info(result, catalogue) for result in decision.lists]
     public = [info for info in infos if info.public]
