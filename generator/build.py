@@ -32,6 +32,7 @@ from generator.lists import changes as lists_changes
 from generator.lists import render as lists_render
 from generator.lists import routes as lists_routes
 from generator.lists.decide import ListsDecision, load_and_decide
+from generator.lists.rowmemo import RowMemo
 from generator.model import DocGroup, SearchDoc
 from generator.progress import Reporter
 from generator.render import Renderer, templates_dir
@@ -66,6 +67,9 @@ class BuildResult:
     # with a cache, on a miss: pages by what the page memo did (generator.memo): "reused" (not
     # rendered), "same" or "differs" (rendered to check what the memo held)
     memo: dict[str, int] = field(default_factory=dict)
+    # with a cache, on a miss: rows by what the row memo did (generator.lists.rowmemo):
+    # "reused" (not validated nor judged), "decided" (and remembered), "same" or "differs"
+    rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -134,9 +138,20 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     )
 
     # 3. decide: publication rules say what may be shown.
+    environment = rows_memo = None
     with reporter.stage("decide"):
+        if store is not None:
+            # With a cache, a row decided before in this context is read back, not decided.
+            environment = cache.page_environment(cache_inputs(options))
+            rows_memo = RowMemo(store.folder, cache.rows_context(environment, as_of))
         if catalogue is not None:
-            lists = load_and_decide(root, catalogue, config, as_of, diags, options.jobs)
+            try:
+                lists = load_and_decide(
+                    root, catalogue, config, as_of, diags, options.jobs, rows_memo
+                )
+            finally:
+                if rows_memo is not None:
+                    rows_memo.close()
             inputs = replace(inputs, lists=lists)
         if inputs.lists is not None:
             # Read before the site is replaced; a truncated source must fail before any write.
@@ -175,8 +190,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     renderer.env.globals["dataset_jsonld"] = meta.page_jsonld
     # With a cache, a page rendered before from the same inputs is linked, not rendered.
     pages_memo = None
-    if store is not None:
-        environment = cache.page_environment(cache_inputs(options))
+    if store is not None and environment is not None:
         pages_memo = memo.PageMemo(store.pages, store.object_path, environment)
     search = search_index.SearchIndex(_search_docs(inputs), jobs=options.jobs, memo=pages_memo)
     tasks: list[parallel.Task] = [
@@ -208,6 +222,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
         stats.unchanged,
         "miss" if store is not None else "",
         dict(sorted(writer.memo.items())),
+        dict(sorted(rows_memo.counts.items())) if rows_memo is not None else {},
     )
     if store is not None and key is not None:
         with reporter.stage("cache"):

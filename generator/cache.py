@@ -40,9 +40,11 @@ The cache is content-addressed, and a hit can never change a byte of the output:
 A changed input changes the key, and such a build runs in full; it still writes only the files
 whose bytes changed (generator.write), and it makes its site in the spare (`working_tree`), which
 holds the site before last or the predicted next one, so most of its files are already the right
-ones. Pages that key on exactly what they are rendered from (the subject pages so far) are not
-rendered again when their key is the one recorded for them: generator.memo, with its table in
-`DIR/pages.sqlite`.
+ones. Pages that key on exactly what they are rendered from (subject and list pages, search
+shards) are not rendered again when their key is the one recorded for them: generator.memo, with
+its table in `DIR/pages.sqlite`. Rows decided before in the same context (everything but the
+lists' data, and the date) are not validated and judged again: generator.lists.rowmemo, with its
+tables in `DIR/rows-*.sqlite` (the current date's and one other).
 
 The cache only grows: remove DIR to reclaim the objects of old builds. Its spare tree is hard
 links, mostly to the objects; after a hit it is the site that was replaced, whose files the spare
@@ -127,6 +129,15 @@ def page_environment(inputs: KeyInputs) -> str:
     manifest. A page that shows any of those puts it into its own key."""
     digest = hashlib.sha256(f"credit-portal page environment {FORMAT}\n".encode())
     _sources(digest, inputs.root, skip=_lists_data)
+    return digest.hexdigest()
+
+
+def rows_context(environment: str, as_of: dt.date) -> str:
+    """What every row of a build is judged by (generator.lists.rowmemo): the page environment,
+    which holds everything but the lists' data files, and the date the rules apply."""
+    digest = hashlib.sha256(f"credit-portal rows context {FORMAT}\n".encode())
+    _text(digest, "environment", environment)
+    _text(digest, "as of", as_of.isoformat())
     return digest.hexdigest()
 
 
@@ -234,6 +245,7 @@ class Reused:
     relinked: bool  # the site was put together from the cache's objects
     lists: None = None  # no per-row outcomes: nothing was decided
     memo: dict[str, int] = field(default_factory=dict)  # no page rendered (generator.memo)
+    rows: dict[str, int] = field(default_factory=dict)  # no row decided (generator.lists.rowmemo)
 
     @property
     def written(self) -> int:

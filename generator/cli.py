@@ -129,8 +129,8 @@ def cli() -> None:
 @click.option(
     "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="A build cache folder: a build of unchanged inputs reuses the last one's files, and "
-    "any build the pages and search shards made before from the same inputs (never inside the "
-    "site).",
+    "any build the pages, search shards and list rows made before from the same inputs (never "
+    "inside the site).",
 )  # fmt: skip
 def build_command(
     root: Path,
@@ -271,6 +271,8 @@ class _Outcome(Protocol):
     def lists(self) -> ListsDecision | None: ...
     @property
     def memo(self) -> dict[str, int]: ...
+    @property
+    def rows(self) -> dict[str, int]: ...
 
 
 def _write_outcome(result: _Outcome, cached: str) -> dict[str, object]:
@@ -282,6 +284,7 @@ def _write_outcome(result: _Outcome, cached: str) -> dict[str, object]:
         "unchanged": result.unchanged,
         "cache": cached,
         "pages": result.memo,  # what the page memo did (generator.memo)
+        "rows": result.rows,  # what the row memo did (generator.lists.rowmemo)
     }
 
 

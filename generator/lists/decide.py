@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import json
+import marshal
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -68,6 +70,7 @@ from generator.lists.model import (
     record_key,
 )
 from generator.lists.package import ListPackage, ResourceFile, discover_packages
+from generator.lists.rowmemo import RowLookup, RowMemo, TableMemo
 from generator.lists.store import (
     Encoded,
     KeyIndex,
@@ -153,24 +156,32 @@ def load_and_decide(
     as_of: dt.date,
     diags: Diagnostics,
     jobs: int = 1,
+    memo: RowMemo | None = None,
 ) -> ListsDecision:
     """Read content/lists/, validate every row and decide each one's outcome.
 
     With `jobs` above 1, each package's rows are dealt in blocks to `jobs` forked children,
     which validate and judge them, while this process records the verdicts in row order
     (generator.forked, validate.Share): the same outcomes and diagnostics, on every core.
+    With `memo` (a build with a cache), rows decided before in the same context are read back
+    instead (generator.lists.rowmemo), and the rows decided now are added to it.
     """
     by_item: dict[str, list[ListPackage]] = {}
     for package in discover_packages(root, diags):
         by_item.setdefault(package.item_code, []).append(package)
     ctx = rules.Context(as_of, config.policy)
     plans = [
-        _plan_list(code, tuple(by_item[code]), catalogue, ctx, diags) for code in sorted(by_item)
+        _plan_list(code, tuple(by_item[code]), catalogue, ctx, diags, memo)
+        for code in sorted(by_item)
     ]
+    if memo is not None:
+        memo.open()  # before any child forks, so that the children find it
     verdicts = _Verdicts([job for plan in plans for job in plan.jobs], diags, jobs)
     store = ListsStore()
     try:
-        results = tuple(_decide_list(plan, store.begin_list(), diags, verdicts) for plan in plans)
+        results = tuple(
+            _decide_list(plan, store.begin_list(), diags, verdicts, memo) for plan in plans
+        )
         public = (n for n, result in enumerate(results, start=1) if result.public)
         withheld = store.finish(public)
     except BaseException:
@@ -205,6 +216,7 @@ def _plan_list(
     catalogue: Catalogue,
     ctx: rules.Context,
     diags: Diagnostics,
+    memo: RowMemo | None = None,
 ) -> _ListPlan:
     in_force = catalogue.in_force.item(code) if catalogue.in_force else None
     known = in_force or _item_in_any_edition(catalogue, code)
@@ -235,6 +247,7 @@ def _plan_list(
                 ctx,
                 withdrawals,
                 objections,
+                _table_memo(memo, code, package, department, schema),
             )
             for package, department in usable
         )
@@ -243,10 +256,37 @@ def _plan_list(
     )
 
 
+def _table_memo(
+    memo: RowMemo | None,
+    code: str,
+    package: ListPackage,
+    department: Department,
+    schema: TableSchema,
+) -> TableMemo | None:
+    """The row memo of one package's records: its rows are judged by the build's context (the
+    memo's), and by what is named here (the header is added as the file is read)."""
+    if memo is None:
+        return None
+    descriptor = json.dumps(schema.descriptor, sort_keys=True, ensure_ascii=False, default=str)
+    return memo.table(
+        code,
+        package.name,
+        package.records.path,
+        department.code,
+        department.district,
+        department.level,
+        descriptor,
+    )
+
+
 def _decide_list(
-    plan: _ListPlan, writer: ListWriter, diags: Diagnostics, verdicts: _Verdicts
+    plan: _ListPlan,
+    writer: ListWriter,
+    diags: Diagnostics,
+    verdicts: _Verdicts,
+    memo: RowMemo | None = None,
 ) -> ListResult:
-    builder = _ListBuilder(plan.code, writer, KeyIndex(writer.store))
+    builder = _ListBuilder(plan.code, writer, KeyIndex(writer.store), memo)
     for package in plan.packages:
         if package.name in plan.problems:
             builder.whole_package(package, plan.problems[package.name], plan.schema, diags)
@@ -451,6 +491,20 @@ class RowVerdict(NamedTuple):
     withheld: str | None = None  # the reason the record is not shown
     flagged: bool = False  # published, under objection
     record: Encoded | None = None  # published: ListWriter.publish_encoded's
+    # With a row memo (generator.lists.rowmemo): what it did for this row, "reused", "decided"
+    # (and remembered), "same" or "differs" (checked), or "" (not for the memo).
+    memo: str = ""
+
+    def stored(self) -> bytes:
+        """What the row memo keeps of a verdict: all of it but the row number, the error and the
+        early repair (a remembered row had neither), and the memo's own fields."""
+        return marshal.dumps((self.key, self.rejected, self.withheld, self.flagged, self.record))
+
+
+def _remembered(data: bytes) -> RowVerdict:
+    """A verdict the row memo kept (`RowVerdict.stored`), without its row number yet."""
+    key, rejected, withheld, flagged, record = marshal.loads(data)
+    return RowVerdict(0, key, None, rejected, None, withheld, flagged, record, "reused")
 
 
 @dataclass(frozen=True)
@@ -463,11 +517,26 @@ class _RowJob:
     ctx: rules.Context
     withdrawals: _Actions
     objections: _Actions
+    memo: TableMemo | None = None
 
     def here(self, diags: Diagnostics, stats: TableStats) -> Iterator[RowVerdict]:
         records, schema = self.source.package.records, self.source.schema
-        for row in read_table(records, schema.descriptor, diags, self.domain, stats):
-            yield self.verdict(row)
+        lookup = self._lookup()
+        rows = read_table(records, schema.descriptor, diags, self.domain, stats, memo=lookup)
+        for row in rows:
+            yield self.verdict(row, lookup)
+        if lookup is not None:
+            lookup.done()
+
+    def _lookup(self) -> RowLookup | None:
+        return self.memo.lookup(self._usable) if self.memo is not None else None
+
+    def _usable(self, data: bytes) -> RowVerdict | None:
+        """A remembered verdict, unless a withdrawal or an objection names its key now."""
+        found = _remembered(data)
+        if found.key in self.withdrawals.by_key or found.key in self.objections.by_key:
+            return None
+        return found
 
     def start(self, diags: Diagnostics, stats: TableStats, shares: int) -> _Started:
         """The same verdicts, computed in `shares` children forked now: each validates and
@@ -478,8 +547,11 @@ class _RowJob:
 
         def produce(share: Share) -> Iterator[RowVerdict]:
             found = parts[share.index]  # the child's own copy, sent back by `collect`
-            for row in read_share(records, descriptor, self.domain, share, found):
-                yield self.verdict(row)
+            lookup = self._lookup()
+            for row in read_share(records, descriptor, self.domain, share, found, lookup):
+                yield self.verdict(row, lookup)
+            if lookup is not None:
+                lookup.done()
 
         children: list[forked.Started[RowVerdict]] = []
         try:
@@ -497,7 +569,29 @@ class _RowJob:
             raise
         return _Started(children, parts, diags, stats)
 
-    def verdict(self, row: Row) -> RowVerdict:
+    def verdict(self, row: Row, lookup: RowLookup | None = None) -> RowVerdict:
+        if row.known is not None:  # remembered (generator.lists.rowmemo), and not validated
+            known: RowVerdict = row.known
+            return known._replace(number=row.number)
+        found = self._decided(row)
+        if lookup is None:
+            return found
+        if row.expected is not None:  # the memo's first find: decided all the same, to check it
+            expected: RowVerdict = row.expected
+            if row.digest and found == expected._replace(number=row.number, memo=""):
+                return found._replace(memo="same")
+            lookup.distrust()  # the rest of this read is decided row by row
+            what = "differs"
+        else:
+            what = "decided"
+        # Kept: a row validated without a finding, whose key no withdrawal or objection names.
+        named = found.key in self.withdrawals.by_key or found.key in self.objections.by_key
+        if row.digest and not named:
+            lookup.remember(row.digest, found.stored())
+            return found._replace(memo=what)
+        return found._replace(memo="differs") if what == "differs" else found
+
+    def _decided(self, row: Row) -> RowVerdict:
         source, ctx = self.source, self.ctx
         roles = source.schema.roles
         key = _key(self.code, row.texts, roles) if row.texts else None
@@ -634,8 +728,11 @@ class _ListBuilder:
     Rows, outcomes and records are never all in memory: only the duplicates' outcome numbers.
     """
 
-    def __init__(self, code: str, writer: ListWriter, keys: KeyIndex) -> None:
+    def __init__(
+        self, code: str, writer: ListWriter, keys: KeyIndex, memo: RowMemo | None = None
+    ) -> None:
         self.code = code
+        self.memo = memo
         self.outcomes = writer  # outcome number -> Outcome, on disk
         self.keys = keys  # record key -> outcome numbers of its first and last non-rejected copy
         self.more: dict[str, list[int]] = {}  # record key -> indexes of further copies
@@ -668,9 +765,12 @@ class _ListBuilder:
         package = job.source.package
         start = self._begin(package, job.source.department.level == "municipal")
         path = package.records.path
+        memo = self.memo
         # A row's Location (and Outcome) is made only for a diagnostic: the store takes the
         # path and row number as they are (ListWriter.add), once per input row.
         for v in verdicts:
+            if memo is not None and v.memo:
+                memo.count(v.memo)
             if v.error is not None:
                 self._reject(path, v.number, v.key, v.error)
                 continue

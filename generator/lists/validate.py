@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from frictionless import Schema
 from frictionless.exception import FrictionlessException
@@ -94,6 +94,21 @@ class Row:
     values: Mapping[str, Any]
     texts: Mapping[str, str]
     error: str | None = None  # code of the first error: the row is rejected
+    # With a row memo (generator.lists.rowmemo, `read_table`'s `memo`): the row's digest, where
+    # it may be remembered (validated without a finding); the verdict remembered for it, which
+    # `known` holds for a row not validated at all (values and texts empty) and `expected` for a
+    # row validated to check that verdict.
+    digest: bytes = b""
+    known: Any = None
+    expected: Any = None
+
+
+class KnownRows(Protocol):
+    """A row memo's reader for one read of a table (generator.lists.rowmemo.RowLookup)."""
+
+    def start(self, labels: Sequence[str]) -> None: ...
+
+    def find(self, cells: list[str]) -> tuple[bytes, Any, bool]: ...
 
 
 @dataclass(frozen=True)
@@ -154,8 +169,10 @@ class _Capped:
     limit: int
     seen: Counter[tuple[str, str]] = field(default_factory=Counter)
     severity: dict[tuple[str, str], Severity] = field(default_factory=dict)
+    added: int = 0  # findings so far, capped or not: did a row have any?
 
     def add(self, severity: Severity, code: str, message: str, location: Location) -> None:
+        self.added += 1
         key = (location.path, code)
         self.seen[key] += 1
         self.severity[key] = severity
@@ -217,11 +234,12 @@ def read_share(
     domain: DomainContext | None,
     share: Share,
     found: ShareFindings,
+    memo: KnownRows | None = None,
 ) -> Iterator[Row]:
     """The rows of `share`, validated as `read_table` validates them, with findings in `found`."""
     return read_table(
         resource, descriptor, found.capped.diags, domain, found.stats, share=share,
-        capped=found.capped,
+        capped=found.capped, memo=memo,
     )  # fmt: skip
 
 
@@ -254,13 +272,15 @@ def read_table(
     fast: bool = True,
     share: Share | None = None,
     capped: _Capped | None = None,
+    memo: KnownRows | None = None,
 ) -> Iterator[Row]:
     """Stream the rows of `resource` validated against the Table Schema `descriptor`.
 
     Every non-blank data row is yielded exactly once, with `error` set when it must be rejected.
     `fast=False` sends every row through Frictionless's own row stream: the reference that the
     fast path (generator/lists/fastpath.py) must match. With `share` (see `read_share`), only
-    that share's rows, and the findings go to `capped`, not summed up.
+    that share's rows, and the findings go to `capped`, not summed up. With `memo`, a row whose
+    verdict it knows is yielded unvalidated, with that verdict (`Row.known`; see Row).
     """
     stats = stats if stats is not None else TableStats()
     out = capped if capped is not None else _Capped(diags, DIAGNOSTICS_PER_CODE)
@@ -291,7 +311,7 @@ def read_table(
                     yield Row(number, {}, {}, COLUMNS_MISMATCH)
             return
         yield from _validated(
-            resource, descriptor, labels, records, out, domain, stats, fast, share
+            resource, descriptor, labels, records, out, domain, stats, fast, share, memo
         )
     finally:
         if state.broken is not None and whole:
@@ -361,6 +381,7 @@ def _validated(
     stats: TableStats,
     fast: bool,
     share: Share | None = None,
+    memo: KnownRows | None = None,
 ) -> Iterator[Row]:
     by_name = {f["name"]: f for f in descriptor["fields"]}
     # Columns may come in any order: the schema is applied in the file's order.
@@ -394,7 +415,19 @@ def _validated(
             # Frictionless's checks, compiled once per field; a row they doubt gets
             # Frictionless's own Row and errors (generator/lists/fastpath.py).
             checker = RowChecker(ordered, labels)
+            if memo is not None and unique:
+                memo = None  # a unique field must see every row's value
+            if memo is not None:
+                memo.start(labels)
             for number, texts in cells():
+                digest, known, check = b"", None, False
+                if memo is not None and number not in extra:
+                    digest, known, check = memo.find(texts)
+                    if known is not None and not check:
+                        stats.rows += 1
+                        yield Row(number, {}, {}, None, digest, known)
+                        continue
+                added = out.added
                 errors, values = checker.check(number, texts)
                 result = _row(
                     resource, labels, number, texts, errors, values, out, domain,
@@ -402,6 +435,12 @@ def _validated(
                 )  # fmt: skip
                 if result is not None:
                     stats.rows += 1
+                    if digest:
+                        clean = result.error is None and out.added == added
+                        result = Row(
+                            number, result.values, result.texts, result.error,
+                            digest if clean else b"", None, known,
+                        )  # fmt: skip
                     yield result
             return
         schema = Schema.from_descriptor(ordered)
