@@ -143,7 +143,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
         if store is not None:
             # With a cache, a row decided before in this context is read back, not decided.
             environment = cache.page_environment(cache_inputs(options))
-            rows_memo = RowMemo(store.folder, cache.rows_context(environment, as_of))
+            rows_memo = RowMemo(store.folder, cache.rows_context(environment))
         if catalogue is not None:
             try:
                 lists = load_and_decide(

@@ -43,8 +43,9 @@ holds the site before last or the predicted next one, so most of its files are a
 ones. Pages that key on exactly what they are rendered from (subject and list pages, search
 shards) are not rendered again when their key is the one recorded for them: generator.memo, with
 its table in `DIR/pages.sqlite`. Rows decided before in the same context (everything but the
-lists' data, and the date) are not validated and judged again: generator.lists.rowmemo, with its
-tables in `DIR/rows-*.sqlite` (the current date's and one other).
+lists' data) are not validated and judged again, on the days their verdicts hold for:
+generator.lists.rowmemo, with its tables in `DIR/rows-*.sqlite` (this environment's and one
+other).
 
 The cache only grows: remove DIR to reclaim the objects of old builds. Its spare tree is hard
 links, mostly to the objects; after a hit it is the site that was replaced, whose files the spare
@@ -132,12 +133,11 @@ def page_environment(inputs: KeyInputs) -> str:
     return digest.hexdigest()
 
 
-def rows_context(environment: str, as_of: dt.date) -> str:
-    """What every row of a build is judged by (generator.lists.rowmemo): the page environment,
-    which holds everything but the lists' data files, and the date the rules apply."""
+def rows_context(environment: str) -> str:
+    """What every row of a build is judged by, but the date (generator.lists.rowmemo): the page
+    environment, which holds everything but the lists' data files."""
     digest = hashlib.sha256(f"credit-portal rows context {FORMAT}\n".encode())
     _text(digest, "environment", environment)
-    _text(digest, "as of", as_of.isoformat())
     return digest.hexdigest()
 
 

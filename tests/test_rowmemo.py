@@ -87,20 +87,29 @@ def test_a_withdrawal_naming_a_remembered_row_decides_it_again(tmp_path: Path) -
     assert second.summary == plain.summary and second.summary != first_build.summary
 
 
-def test_a_new_date_starts_a_new_memo_and_keeps_one_other(tmp_path: Path) -> None:
+def test_another_date_reuses_the_verdicts_that_still_hold(tmp_path: Path) -> None:
+    """The date is not in a row's digest: each verdict holds from the day it was made to the day
+    before its publicity window starts or ends. Later days reuse most rows; windows that start
+    or end in between, and going back to an earlier day, are decided again. Always as without
+    a cache."""
     project = make_project(tmp_path, {}, with_sample=True)
     site, cold, store = tmp_path / "site", tmp_path / "cold", tmp_path / "cache"
-    run(project, site, store)
+    first = run(project, site, store)
     run(project, cold)
-    assert len(memo_files(store)) == 1
-    for days in (1, 2, 3):
+    for n, days in enumerate((1, 45, 400, 1200, 45)):
         as_of = AS_OF + dt.timedelta(days=days)
         result = run(project, site, store, as_of=as_of)
         plain = run(project, cold, as_of=as_of)
-        assert tree(site) == tree(cold)
-        assert messages(result) == messages(plain)
-        assert "reused" not in result.rows  # the rules apply another date: nothing is reused
-        assert len(memo_files(store)) == 2
+        assert tree(site) == tree(cold), as_of
+        assert messages(result) == messages(plain), as_of
+        assert "differs" not in result.rows
+        if days == 1:  # hardly any window starts or ends overnight
+            assert result.rows["reused"] > 0.9 * first.rows["decided"]
+        if days > 1:  # some do within weeks, and going back before a verdict's day too
+            assert result.rows.get("decided", 0) > 0
+        if n == 4:  # back from 1200 days on: what was decided then is not reused before it
+            assert result.rows["decided"] > 0.5 * first.rows["decided"]
+    assert len(memo_files(store)) == 1  # one context: the date is not part of it
 
 
 def test_a_memo_that_holds_other_verdicts_is_caught_and_not_used(tmp_path: Path) -> None:

@@ -247,7 +247,7 @@ def _plan_list(
                 ctx,
                 withdrawals,
                 objections,
-                _table_memo(memo, code, package, department, schema),
+                _table_memo(memo, code, known, package, department, schema),
             )
             for package, department in usable
         )
@@ -259,17 +259,20 @@ def _plan_list(
 def _table_memo(
     memo: RowMemo | None,
     code: str,
+    item: Item,
     package: ListPackage,
     department: Department,
     schema: TableSchema,
 ) -> TableMemo | None:
     """The row memo of one package's records: its rows are judged by the build's context (the
-    memo's), and by what is named here (the header is added as the file is read)."""
+    memo's), by what is named here (the header is added as the file is read) and by the date
+    (which each remembered verdict says it holds for)."""
     if memo is None:
         return None
     descriptor = json.dumps(schema.descriptor, sort_keys=True, ensure_ascii=False, default=str)
     return memo.table(
         code,
+        repr(item),  # the edition in force on the build's date: not in the memo's context
         package.name,
         package.records.path,
         department.code,
@@ -495,16 +498,25 @@ class RowVerdict(NamedTuple):
     # (and remembered), "same" or "differs" (checked), or "" (not for the memo).
     memo: str = ""
 
-    def stored(self) -> bytes:
-        """What the row memo keeps of a verdict: all of it but the row number, the error and the
-        early repair (a remembered row had neither), and the memo's own fields."""
-        return marshal.dumps((self.key, self.rejected, self.withheld, self.flagged, self.record))
+    def stored(self, since: dt.date, until: dt.date | None) -> bytes:
+        """What the row memo keeps of a verdict: the days it holds for (from `since` to the day
+        before `until`, or on), and all of it but the row number, the error and the early repair
+        (a remembered row had neither), and the memo's own fields."""
+        span = (since.toordinal(), until.toordinal() if until is not None else 0)
+        return marshal.dumps((*span, self.key, self.rejected, self.withheld, self.flagged,
+                              self.record))  # fmt: skip
 
 
-def _remembered(data: bytes) -> RowVerdict:
-    """A verdict the row memo kept (`RowVerdict.stored`), without its row number yet."""
-    key, rejected, withheld, flagged, record = marshal.loads(data)
+def _remembered(data: bytes, day: dt.date) -> RowVerdict | None:
+    """A verdict the row memo kept (`RowVerdict.stored`), without its row number yet; None if
+    it does not hold on `day`."""
+    since, until, key, rejected, withheld, flagged, record = marshal.loads(data)
+    if not since <= day.toordinal() < (until or _NEVER):
+        return None
     return RowVerdict(0, key, None, rejected, None, withheld, flagged, record, "reused")
+
+
+_NEVER = dt.date.max.toordinal() + 1
 
 
 @dataclass(frozen=True)
@@ -532,8 +544,11 @@ class _RowJob:
         return self.memo.lookup(self._usable) if self.memo is not None else None
 
     def _usable(self, data: bytes) -> RowVerdict | None:
-        """A remembered verdict, unless a withdrawal or an objection names its key now."""
-        found = _remembered(data)
+        """A remembered verdict that holds on this build's date, unless a withdrawal or an
+        objection names its key now."""
+        found = _remembered(data, self.ctx.as_of)
+        if found is None:
+            return None
         if found.key in self.withdrawals.by_key or found.key in self.objections.by_key:
             return None
         return found
@@ -573,7 +588,7 @@ class _RowJob:
         if row.known is not None:  # remembered (generator.lists.rowmemo), and not validated
             known: RowVerdict = row.known
             return known._replace(number=row.number)
-        found = self._decided(row)
+        found, facts = self._decided(row)
         if lookup is None:
             return found
         if row.expected is not None:  # the memo's first find: decided all the same, to check it
@@ -587,16 +602,18 @@ class _RowJob:
         # Kept: a row validated without a finding, whose key no withdrawal or objection names.
         named = found.key in self.withdrawals.by_key or found.key in self.objections.by_key
         if row.digest and not named:
-            lookup.remember(row.digest, found.stored())
+            until = rules.next_change(facts, self.ctx) if facts is not None else None
+            lookup.remember(row.digest, found.stored(self.ctx.as_of, until))
             return found._replace(memo=what)
         return found._replace(memo="differs") if what == "differs" else found
 
-    def _decided(self, row: Row) -> RowVerdict:
+    def _decided(self, row: Row) -> tuple[RowVerdict, rules.Facts | None]:
+        """The row's verdict, and the facts it was judged on (None for a row not judged)."""
         source, ctx = self.source, self.ctx
         roles = source.schema.roles
         key = _key(self.code, row.texts, roles) if row.texts else None
         if row.error is not None:
-            return RowVerdict(row.number, key, row.error)
+            return RowVerdict(row.number, key, row.error), None
         assert key is not None
         facts = _facts(
             source.item,
@@ -610,21 +627,21 @@ class _RowJob:
             field_ = roles.get("decision_number")
             if facts.decision_number and facts.decision_date is None:
                 field_ = roles.get("decision_date")
-            return RowVerdict(row.number, key, rejected=(verdict.reason, field_))
+            return RowVerdict(row.number, key, rejected=(verdict.reason, field_)), facts
         window = rules.publicity_window_of(facts, ctx)
         assert window is not None  # rule 2 rejected rows without a decision date
         early = None
         if facts.withdrawal is not None and rules.early_repair(facts, ctx):
             early = (facts.withdrawal.date, window.min_end, facts.withdrawal.location)
         if verdict is not None:
-            return RowVerdict(row.number, key, early_repair=early, withheld=verdict.reason)
+            return RowVerdict(row.number, key, early_repair=early, withheld=verdict.reason), facts
         flagged = rules.under_objection(facts, ctx)
         shown = rules.public_values(row.texts, source.schema, facts.natural_person,
                                     source.enumerated)  # fmt: skip
         fields = tuple((f.name, shown[f.name]) for f in source.schema.fields if f.name in shown)
         record = _published(key, source, row, facts, window, flagged, fields)
         return RowVerdict(row.number, key, early_repair=early, flagged=flagged,
-                          record=ListWriter.encoded(record))  # fmt: skip
+                          record=ListWriter.encoded(record)), facts  # fmt: skip
 
 
 class Verdicts(Protocol):

@@ -1,14 +1,21 @@
 """Per-row reuse in the decide stage with a cache: a row decided before, in the same context, is
 not validated and judged again; its verdict is read back.
 
-A row's verdict (generator.lists.decide.RowVerdict) is a function of its cells and of what it is
-judged by. Here each row has a **row digest**, a sha256 over:
+A row's verdict (generator.lists.decide.RowVerdict) is a function of its cells, of what it is
+judged by, and of the date. Here each row has a **row digest**, a sha256 over:
 
 * **the context**, once per build: the page environment (generator.cache.page_environment: the
   generator and its dependencies, the templates, site.yaml, catalogue/, content/ but the lists'
-  data files) and the date the rules apply (`--as-of`);
-* **the table**: its list, package, department, file, Table Schema and header, in order;
+  data files);
+* **the table**: its list, the catalogue item in force, its package, department, file, Table
+  Schema and header, in order;
 * **the row**: its cells as the validator is given them.
+
+The date is not in the digest: a publisher's daily build has a new one, and most verdicts stay
+the same for years. Each remembered verdict says instead from which day to which it holds: from
+the day it was made (a later day's domain checks only find fewer problems: a birth date or a
+decision date after the build's date) to the day before its publicity window starts or ends
+(`rules.next_change`). On any other day the row is decided again, and remembered anew.
 
 Only rows that need nothing else are remembered:
 
@@ -24,12 +31,15 @@ is validated and judged all the same and must give the remembered verdict; if it
 read decides every row from then on (and remembers them afresh), and the build counts it
 (`BuildResult.rows["differs"]`).
 
-`DIR/rows-<context>.sqlite` holds one context's rows. A build with another date starts a file of
-its own; the files of other contexts are removed but the newest one, so the folder holds at most
-two. The process that decides a row (a forked child, mostly) looks it up and adds it, in batches,
-with its own connection: the parent, which keeps the store, has the most work of the stage and is
-spared this. A row is a fact (these cells, in this context, get this verdict), true whether or
-not the build goes on to succeed.
+`DIR/rows-<context>.sqlite` holds one context's rows. A build with another generator, catalogue
+or configuration starts a file of its own; the files of other contexts are removed but the
+newest one, so the folder holds at most two. Rows that are no longer read stay in the file (an
+edited row's old cells, say) until the context changes.
+
+The process that decides a row (a forked child, mostly) looks it up and adds it, in batches, with
+its own connection: the parent, which keeps the store, has the most work of the stage and is
+spared this. A row is a fact (these cells, in this context, get this verdict on these days), true
+whether or not the build goes on to succeed.
 """
 
 from __future__ import annotations

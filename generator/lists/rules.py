@@ -290,6 +290,26 @@ def decide_row(facts: Facts, ctx: Context) -> Verdict | None:
     return None
 
 
+def next_change(facts: Facts, ctx: Context) -> dt.date | None:
+    """The first day after `ctx.as_of` on which the row rules may judge these facts otherwise,
+    for a row that no withdrawal or objection names; None if no later day can.
+
+    Without those, rule 5 is the only row rule that reads the date (rules 6 and 7, and the
+    objection mark, read it only through them): its verdict changes the day the window starts
+    and the day it ends. The decide stage's row memo (generator.lists.rowmemo) reuses a verdict
+    from the day it was made up to the day before this one, so a rule that comes to read the date
+    must be reflected here (tests/lists/test_rules.py checks which functions read it).
+    """
+    assert facts.withdrawal is None and facts.objection is None
+    window = publicity_window_of(facts, ctx)
+    if window is None or not window.published:
+        return None
+    for day in (window.start, window.end):
+        if day > ctx.as_of:
+            return day
+    return None
+
+
 def under_objection(facts: Facts, ctx: Context) -> bool:
     o = facts.objection
     return o is not None and o.received <= ctx.as_of and o.status == "under_review"

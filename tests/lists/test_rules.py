@@ -222,6 +222,66 @@ def test_not_yet_public_when_the_window_starts_at_a_later_publication() -> None:
     assert rules.publicity_window(facts(publication_date=dt.date(2026, 7, 1)), ctx) is None
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        facts(),  # published, until its window ends
+        facts(decision_date=dt.date(2025, 11, 30)),  # expired: for good
+        facts(severity="minor"),  # a tier never published: whatever the date
+        facts(decision_number=""),  # rejected by rule 2: whatever the date
+        facts(procedure="summary"),  # withheld by rule 3: whatever the date
+        facts(natural_person=True, severity="serious"),
+        facts(publication_date=dt.date(2027, 3, 1)),  # not yet public, with a later start
+        facts(decision_date=dt.date(2026, 11, 29), publicity_end=dt.date(2030, 1, 1)),
+    ],
+)
+@pytest.mark.parametrize("start", ["decision_date", "publication_date"])
+def test_next_change_is_no_later_than_the_rules_judge_otherwise(row: Facts, start: str) -> None:
+    """The row memo (generator.lists.rowmemo) reuses a verdict from its day up to the day
+    before `next_change`: every day in between must get the same verdict. Checked day by day."""
+    policy = PublicationPolicy(publicity_start=start)
+    first, days = dt.date(2025, 1, 1), 5 * 366
+    verdicts = [rules.decide_row(row, Context(first + dt.timedelta(n), policy)) for n in range(days)]
+    changes = [days] * days  # changes[n]: the first later day with another verdict
+    for n in range(days - 2, -1, -1):
+        changes[n] = n + 1 if verdicts[n + 1] != verdicts[n] else changes[n + 1]
+    for n in range(days):
+        until = rules.next_change(row, Context(first + dt.timedelta(n), policy))
+        limit = (until - first).days if until is not None else days
+        assert limit <= changes[n], (first + dt.timedelta(n), until)
+
+
+def test_the_date_is_read_only_where_next_change_knows_it() -> None:
+    """A function of the rules or of the domain checks that comes to read the build's date must
+    be reflected in `rules.next_change` (and the row memo's docstring): this lists the ones that
+    do."""
+    import ast
+
+    readers: dict[str, set[str]] = {}
+    for module in ("rules", "validate"):
+        tree = ast.parse((REPO / "generator" / "lists" / f"{module}.py").read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                reads = any(
+                    isinstance(n, ast.Attribute) and n.attr == "as_of" for n in ast.walk(node)
+                )
+                if reads:
+                    readers.setdefault(module, set()).add(node.name)
+    assert readers == {
+        # rule 5 and next_change; rules 6 and 7 and the objection mark, only with a withdrawal
+        # or objection (never remembered)
+        "rules": {
+            "publicity_window",
+            "withdrawn",
+            "objection_upheld",
+            "under_objection",
+            "next_change",
+        },
+        # only ever find fewer problems on a later day
+        "validate": {"resident_id_number", "decision_not_in_future"},
+    }
+
+
 # --- 6. Withdrawals -----------------------------------------------------------------------
 
 
