@@ -189,14 +189,17 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
     meta = metadata.collect(catalogue, inputs.lists, config, as_of, renderer.messages)
     renderer.env.globals["dataset_jsonld"] = meta.page_jsonld
     # With a cache, a page rendered before from the same inputs is linked, not rendered.
-    pages_memo = None
+    pages_memo = lines_memo = None
     if store is not None and environment is not None:
         pages_memo = memo.PageMemo(store.pages, store.object_path, environment)
+        # The downloads' lines of records made before (generator.lists.downloads).
+        lines_memo = RowMemo(store.folder, cache.rows_context(environment), "lines")
+        lines_memo.open()  # before the workers fork, so that they find it
     search = search_index.SearchIndex(_search_docs(inputs), jobs=options.jobs, memo=pages_memo)
     tasks: list[parallel.Task] = [
         *search.tasks(),  # first: the biggest tasks
         partial(search_page.render_pages, renderer),
-        *_render_tasks(inputs, renderer, pages_memo),
+        *_render_tasks(inputs, renderer, pages_memo, lines_memo),
         meta.files,
         partial(assets.asset_files, root, templates),
     ]
@@ -211,6 +214,8 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildResul
         writer.write_all(reporter.track(sitemap.watch(files), "writing pages"))
         writer.write_all(sitemap.files())  # every page is known once the stream has run
         stats = writer.commit()
+    if lines_memo is not None:
+        lines_memo.close()
     result = BuildResult(
         tuple(diags.sorted()),
         True,
@@ -324,7 +329,10 @@ def cache_inputs(options: BuildOptions) -> cache.KeyInputs:
 
 
 def _render_tasks(
-    inputs: Inputs, renderer: Renderer, pages_memo: memo.PageMemo | None = None
+    inputs: Inputs,
+    renderer: Renderer,
+    pages_memo: memo.PageMemo | None = None,
+    lines_memo: RowMemo | None = None,
 ) -> list[parallel.Task]:
     """The render stage as independent tasks, which generator.parallel spreads over the cores."""
     home = consultations_home(inputs.consultations, inputs.as_of)
@@ -342,7 +350,7 @@ def _render_tasks(
         )
     if inputs.lists is not None:
         tasks += lists_render.render_tasks(
-            inputs.lists, inputs.catalogue, renderer, inputs.previous_lists, pages_memo
+            inputs.lists, inputs.catalogue, renderer, inputs.previous_lists, pages_memo, lines_memo
         )
     tasks.append(partial(renderer.render_all_langs, "404.html", "404.html"))
     return tasks

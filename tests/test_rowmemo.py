@@ -34,6 +34,20 @@ def memo_files(store: Path) -> list[Path]:
     return sorted(store.glob("rows-*.sqlite"))
 
 
+def line_count(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT count(*) FROM rows").fetchone()[0])
+
+
+def published_lines(site: Path) -> set[str]:
+    """The records' lines in every list's data.csv (each begins with its record key)."""
+    lines: set[str] = set()
+    for path in site.glob("lists/*/data.csv"):
+        text = path.read_bytes().decode("utf-8-sig")
+        lines.update(text.splitlines()[1:])
+    return lines
+
+
 def messages(result: BuildResult) -> list[Diagnostic]:
     return list(result.diagnostics)
 
@@ -46,6 +60,11 @@ def test_an_edit_decides_only_the_rows_it_changes(tmp_path: Path, jobs: int) -> 
     run(project, cold, jobs=jobs)
     assert "reused" not in first.rows and first.rows["decided"] > 100
     remembered = first.rows["decided"]
+
+    (lines,) = store.glob("lines-*.sqlite")  # the downloads' lines, per published record
+    kept = line_count(lines)
+    assert kept == len(published_lines(site)) > 100
+    lines_before = published_lines(site)
 
     edit_remark(project, row=1)
     edit_remark(project, row=3)
@@ -62,6 +81,9 @@ def test_an_edit_decides_only_the_rows_it_changes(tmp_path: Path, jobs: int) -> 
     assert "differs" not in second.rows
     # Rows with findings (warnings or errors) are never remembered: they are read every time.
     assert remembered < rows_in(project)
+    # The edited records' lines (of those published) are made and kept; the others read back.
+    made = published_lines(site) - lines_before
+    assert len(made) >= 1 and line_count(lines) == kept + len(made)
 
 
 def test_a_withdrawal_naming_a_remembered_row_decides_it_again(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
+import marshal
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from generator.catalogue.model import FieldSpec
 from generator.config import SiteConfig
 from generator.lists.model import PublishedRecord
 from generator.lists.routes import download_path, list_route
+from generator.lists.rowmemo import TableMemo
+from generator.lists.store import PublishedRecords, decode_record
 from generator.model import LangText, OutputFile
 
 CSV_NAME, JSON_NAME, PACKAGE_NAME = "data.csv", "data.json", "datapackage.json"
@@ -140,12 +144,30 @@ class _TypeNarrower:
         self.types = [c.type if c.type in _CHECKS else "string" for c in columns]
         # Only the columns not yet text need a look: most are text from the start.
         self._typed = [(i, _CHECKS[kind]) for i, kind in enumerate(self.types) if kind != "string"]
+        self._declared = list(self._typed)
 
     def see(self, row: Sequence[str]) -> None:
         narrowed = False
         for i, check in self._typed:
             value = row[i]
             if value and not check(value):
+                self.types[i] = "string"
+                narrowed = True
+        if narrowed:
+            self._typed = [(i, c) for i, c in self._typed if self.types[i] != "string"]
+
+    def misfits(self, *rows: Sequence[str]) -> tuple[int, ...]:
+        """The columns declared of another type than text where a value of `rows` is not of
+        it, whatever earlier rows did (what a line memo keeps of a record)."""
+        return tuple(
+            i for i, check in self._declared if any(row[i] and not check(row[i]) for row in rows)
+        )
+
+    def narrow(self, columns: Iterable[int]) -> None:
+        """What `see` does for a row with those misfits."""
+        narrowed = False
+        for i in columns:
+            if self.types[i] != "string":
                 self.types[i] = "string"
                 narrowed = True
         if narrowed:
@@ -170,7 +192,11 @@ def build_downloads(
     records: Sequence[PublishedRecord],
     config: SiteConfig,
     as_of: dt.date,
+    memo: TableMemo | None = None,
 ) -> ListDownloads:
+    """With `memo` (a build with a cache) and records from the store, a record's lines made
+    before from the same values (its manifest hash) and columns are read back, not made: a list
+    with a changed record is written again, but only that record's lines are made."""
     columns = (*PORTAL_COLUMNS, *public_columns(fields))
     narrower = _TypeNarrower(columns)
     # Both files are written to the spool as the records go by: at a million records they are
@@ -200,6 +226,27 @@ def build_downloads(
         order = sorted(range(len(columns)), key=lambda i: columns[i].name)
         names = [columns[i].name for i in order]
         separator = "\n"
+        if memo is not None and isinstance(records, PublishedRecords):
+            lines = _Lines(columns, order, names, encode, narrower)
+            lookup = memo.lookup(_unpack)
+            lookup.start([f"{c.name}:{c.type}" for c in columns])
+            for hashed, data in records.stored():
+                digest, found, check = lookup.find([hashed])
+                if found is None or check:  # made, and for the first found compared
+                    made = lines.of(decode_record(data))
+                    if found is not None and made != found:
+                        lookup.distrust()  # the rest of the list is made record by record
+                    if made != found:
+                        lookup.remember(digest, marshal.dumps(made))
+                    found = made
+                csv_line, json_line, misfits = found
+                narrower.narrow(misfits)
+                csv_file.write(csv_line)
+                json_file.write(separator)
+                json_file.write(json_line)
+                separator = ",\n"
+            lookup.done()
+            records = ()
         for record in records:
             raw = record_values(record, columns)
             safe = ["'" + v if v.startswith(FORMULA_STARTS) else v for v in raw]  # neutralise()
@@ -230,8 +277,48 @@ def list_downloads(
     records: Sequence[PublishedRecord],
     config: SiteConfig,
     as_of: dt.date,
+    memo: TableMemo | None = None,
 ) -> Iterator[OutputFile]:
-    yield from build_downloads(code, title, fields, records, config, as_of).files
+    yield from build_downloads(code, title, fields, records, config, as_of, memo).files
+
+
+# A record's lines in data.csv and data.json, and the columns whose declared type one of its
+# values does not fit (_TypeNarrower.misfits): what a line memo keeps of it.
+Lines = tuple[str, str, tuple[int, ...]]
+
+
+class _Lines:
+    """Makes a record's `Lines`, as the loop in `build_downloads` writes them."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        order: list[int],
+        names: list[str],
+        encode: Callable[[object], str],
+        narrower: _TypeNarrower,
+    ) -> None:
+        self.columns, self.order, self.names = columns, order, names
+        self.encode, self.narrower = encode, narrower
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+
+    def of(self, record: PublishedRecord) -> Lines:
+        raw = record_values(record, self.columns)
+        safe = ["'" + v if v.startswith(FORMULA_STARTS) else v for v in raw]  # neutralise()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(safe)
+        row: dict[str, str | bool] = dict(
+            zip(self.names, [raw[i] for i in self.order], strict=True)
+        )
+        row["portal_under_objection"] = row["portal_under_objection"] == "true"
+        return self.buffer.getvalue(), self.encode(row), self.narrower.misfits(safe, raw)
+
+
+def _unpack(data: bytes) -> Lines:
+    csv_line, json_line, misfits = marshal.loads(data)
+    return str(csv_line), str(json_line), tuple(int(i) for i in misfits)
 
 
 def _dumps(value: object) -> bytes:

@@ -25,6 +25,7 @@ from generator.lists import downloads, routes
 from generator.lists.accounting import reasons_by_outcome
 from generator.lists.fragments import RecordFragments
 from generator.lists.model import WITHHELD, PublishedRecord, RecordRow, row_of
+from generator.lists.rowmemo import RowMemo
 from generator.lists.store import (
     MemorySubjects,
     PublishedRecords,
@@ -181,13 +182,15 @@ def render_tasks(
     renderer: Renderer,
     previous_manifest: changes_mod.Manifest | None,
     memo: PageMemo | None = None,
+    lines: RowMemo | None = None,
 ) -> list[Callable[[], Iterable[OutputFile]]]:
     """The section's files as independent tasks (generator.parallel runs them on every core).
 
     Each task yields its own files; run one after the other, in this order, they give the section
     in its usual order. The subject pages, most of the work, come in many small tasks so that
     whichever core is free takes the next one. With `memo` (a build with a cache), a subject or
-    list page rendered before from the same inputs is linked, not rendered (generator.memo).
+    list page rendered before from the same inputs is linked, not rendered (generator.memo);
+    with `lines`, the downloads' lines of a record made before are read back (downloads.py).
     """
     infos = [list_info(result, catalogue) for result in decision.lists]
     public = [info for info in infos if info.public]
@@ -199,7 +202,7 @@ def render_tasks(
     for info in public:
         tasks += [
             functools.partial(_list_pages, info, renderer, helpers, memo),
-            functools.partial(_list_downloads, info, renderer),
+            functools.partial(_list_downloads, info, renderer, lines),
             functools.partial(_list_changes, info, renderer, helpers, previous_manifest, decision),
         ]
     tasks.append(
@@ -245,9 +248,12 @@ def _index_pages(
     )
 
 
-def _list_downloads(info: ListInfo, renderer: Renderer) -> Iterator[OutputFile]:
+def _list_downloads(
+    info: ListInfo, renderer: Renderer, lines: RowMemo | None = None
+) -> Iterator[OutputFile]:
+    memo = lines.table(info.code) if lines is not None else None
     yield from downloads.list_downloads(
-        info.code, info.title, info.fields, info.records, renderer.config, renderer.as_of
+        info.code, info.title, info.fields, info.records, renderer.config, renderer.as_of, memo
     )
 
 

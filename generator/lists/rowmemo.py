@@ -63,13 +63,16 @@ BATCH = 4096  # rows added per transaction
 
 
 class RowMemo:
-    """One build's row memo: look rows up (any process), add the rows decided now (the parent)."""
+    """One build's row memo: look rows up and add the rows decided now (the process that
+    decides them). The same table keeps the downloads' lines (generator.lists.downloads)."""
 
-    def __init__(self, folder: Path, context: str) -> None:
-        """`context`: the digest of what every row of the build is judged by (see the module)."""
+    def __init__(self, folder: Path, context: str, kind: str = "rows") -> None:
+        """`context`: the digest of what every row of the build is judged by (see the module);
+        `kind`: the file's name, and what it keeps."""
         self.folder = folder
         self.context = context
-        self.path = folder / f"rows-{context[:24]}.sqlite"
+        self.kind = kind
+        self.path = folder / f"{kind}-{context[:24]}.sqlite"
         self.counts: Counter[str] = Counter()  # rows by what the memo did: see RowVerdict.memo
         self._pending: list[tuple[bytes, bytes]] = []
         self._writer: sqlite3.Connection | None = None
@@ -100,7 +103,7 @@ class RowMemo:
 
     def table(self, *parts: str) -> TableMemo:
         """The rows of one table: `parts` name it and say what its rows are judged by."""
-        digest = hashlib.sha256(f"credit-portal rows\0{self.context}\0".encode())
+        digest = hashlib.sha256(f"credit-portal {self.kind}\0{self.context}\0".encode())
         for part in parts:
             data = part.encode("utf-8", "surrogatepass")
             digest.update(b"%d\0" % len(data))
@@ -170,7 +173,7 @@ class RowMemo:
         self._reader = self._writer = None
         self._pid = self._writer_pid = 0
         others = sorted(
-            (p for p in self.folder.glob("rows-*.sqlite") if p != self.path),
+            (p for p in self.folder.glob(f"{self.kind}-*.sqlite") if p != self.path),
             key=_mtime,
             reverse=True,
         )

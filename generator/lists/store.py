@@ -559,6 +559,14 @@ class PublishedRecords(_StoredSequence[PublishedRecord]):
             values = marshal.loads(data)
             yield [values[i] for i in at]
 
+    def stored(self) -> Iterator[tuple[str, bytes]]:
+        """(manifest hash, stored bytes) of every record, in list order: `decode_record` makes
+        the record of the bytes, where a reader needs more than its hash."""
+        where, args = self._where()
+        return self.store.db().execute(  # type: ignore[no-any-return]
+            f"SELECT hash, data FROM published WHERE {where} ORDER BY id", args
+        )
+
     def hashes_by_key(self) -> Iterator[tuple[str, str, str]]:
         """(key, manifest hash, provider) in key order: the manifest, without decoding a record."""
         where, args = self._where()

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import frictionless
@@ -15,6 +16,8 @@ from generator.catalogue.model import FieldSpec
 from generator.config import SiteConfig
 from generator.lists.downloads import build_downloads, neutralise
 from generator.lists.model import PublishedRecord
+from generator.lists.rowmemo import RowMemo
+from generator.lists.store import ListsStore, PublishedRecords
 from generator.model import LangText
 
 AS_OF = dt.date(2026, 11, 30)
@@ -200,3 +203,56 @@ def test_every_list_of_the_built_sample_validates(built_site: Path) -> None:
         assert report.valid, (path, report.flatten(["rowNumber", "fieldName", "type", "note"]))
     # The list that is not public has no downloads at all.
     assert not (built_site / "lists/SX-06").exists()
+
+
+def _stored(records: list[PublishedRecord]) -> tuple[ListsStore, PublishedRecords]:
+    """The records as the decide stage leaves them: in the store, newest first."""
+    store = ListsStore()
+    writer = store.begin_list()
+    for index, r in enumerate(records):
+        writer.publish(index, r)
+        writer.add("content/lists/p/records.csv", index + 2, r.key, "published", "")
+    published, _ = writer.finish()
+    return store, published
+
+
+def test_lines_made_before_are_read_back_with_what_they_narrow(tmp_path: Path) -> None:
+    """With a line memo (a build with a cache), each record's lines and the columns whose type it
+    does not fit are kept under its manifest hash: reading them back gives the same files, the
+    narrowed types included; and lines that are not what the record makes are caught."""
+    records = [
+        record(1),
+        record(2, cf_jdrq="2026年3月1日"),  # narrows a date column
+        record(3, cf_nr_fk="-5"),  # neutralised in data.csv, a number in data.json
+        record(4, count="两次"),  # narrows an integer column
+        record(5),
+    ]
+    store, published = _stored(records)
+    try:
+        expected = build_downloads(
+            "SX-02", LangText("行政处罚"), FIELDS, list(published), CONFIG, AS_OF
+        )
+        memo = RowMemo(tmp_path / "cache", "c" * 64, "lines")
+        memo.open()
+
+        def built() -> tuple[list[tuple[str, bytes]], tuple[str, ...]]:
+            result = build_downloads(
+                "SX-02", LangText("行政处罚"), FIELDS, published, CONFIG, AS_OF, memo.table("SX-02")
+            )
+            return [(f.path, f.read()) for f in result.files], result.types
+
+        want = ([(f.path, f.read()) for f in expected.files], expected.types)
+        assert "string" in want[1] and want[1].count("string") < len(want[1])
+        assert built() == want  # made, and kept
+        with sqlite3.connect(memo.path) as db:
+            assert db.execute("SELECT count(*) FROM rows").fetchone() == (len(records),)
+        assert built() == want  # read back
+        with sqlite3.connect(memo.path) as db:
+            rows = db.execute("SELECT digest, verdict FROM rows ORDER BY digest").fetchall()
+            assert len(rows) == len(records)  # nothing made again
+            moved = [(d, v) for (d, _), (_, v) in zip(rows, rows[1:] + rows[:1], strict=True)]
+            db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?)", moved)
+        assert built() == want  # the first line found is made all the same, and differs
+        memo.close()
+    finally:
+        store.close()
