@@ -142,36 +142,20 @@ class _TypeNarrower:
 
     def __init__(self, columns: Sequence[Column]) -> None:
         self.types = [c.type if c.type in _CHECKS else "string" for c in columns]
-        # Only the columns not yet text need a look: most are text from the start.
+        # Only the columns declared of another type need a look: most are text.
         self._typed = [(i, _CHECKS[kind]) for i, kind in enumerate(self.types) if kind != "string"]
-        self._declared = list(self._typed)
-
-    def see(self, row: Sequence[str]) -> None:
-        narrowed = False
-        for i, check in self._typed:
-            value = row[i]
-            if value and not check(value):
-                self.types[i] = "string"
-                narrowed = True
-        if narrowed:
-            self._typed = [(i, c) for i, c in self._typed if self.types[i] != "string"]
 
     def misfits(self, *rows: Sequence[str]) -> tuple[int, ...]:
         """The columns declared of another type than text where a value of `rows` is not of
         it, whatever earlier rows did (what a line memo keeps of a record)."""
         return tuple(
-            i for i, check in self._declared if any(row[i] and not check(row[i]) for row in rows)
+            i for i, check in self._typed if any(row[i] and not check(row[i]) for row in rows)
         )
 
     def narrow(self, columns: Iterable[int]) -> None:
-        """What `see` does for a row with those misfits."""
-        narrowed = False
+        """Make those columns text: a value of theirs did not fit."""
         for i in columns:
-            if self.types[i] != "string":
-                self.types[i] = "string"
-                narrowed = True
-        if narrowed:
-            self._typed = [(i, c) for i, c in self._typed if self.types[i] != "string"]
+            self.types[i] = "string"
 
 
 # -- the three files -----------------------------------------------------------------------
@@ -226,38 +210,12 @@ def build_downloads(
         order = sorted(range(len(columns)), key=lambda i: columns[i].name)
         names = [columns[i].name for i in order]
         separator = "\n"
-        if memo is not None and isinstance(records, PublishedRecords):
-            lines = _Lines(columns, order, names, encode, narrower)
-            lookup = memo.lookup(_unpack)
-            lookup.start([f"{c.name}:{c.type}" for c in columns])
-            for hashed, data in records.stored():
-                digest, found, check = lookup.find([hashed])
-                if found is None or check:  # made, and for the first found compared
-                    made = lines.of(decode_record(data))
-                    if found is not None and made != found:
-                        lookup.distrust()  # the rest of the list is made record by record
-                    if made != found:
-                        lookup.remember(digest, marshal.dumps(made))
-                    found = made
-                csv_line, json_line, misfits = found
-                narrower.narrow(misfits)
-                csv_file.write(csv_line)
-                json_file.write(separator)
-                json_file.write(json_line)
-                separator = ",\n"
-            lookup.done()
-            records = ()
-        for record in records:
-            raw = record_values(record, columns)
-            safe = ["'" + v if v.startswith(FORMULA_STARTS) else v for v in raw]  # neutralise()
-            narrower.see(safe)
-            if safe != raw:
-                narrower.see(raw)
-            writer.writerow(safe)
-            row: dict[str, str | bool] = dict(zip(names, [raw[i] for i in order], strict=True))
-            row["portal_under_objection"] = row["portal_under_objection"] == "true"
+        lines = _Lines(columns, order, names, encode, narrower)
+        for csv_line, json_line, misfits in _each_lines(records, lines, memo, columns):
+            narrower.narrow(misfits)
+            csv_file.write(csv_line)
             json_file.write(separator)
-            json_file.write(encode(row))
+            json_file.write(json_line)
             separator = ",\n"
         json_file.write("\n]}\n" if separator == ",\n" else "]}\n")
     csv_out = spool.finished(download_path(code, CSV_NAME), csv_path)
@@ -314,6 +272,33 @@ class _Lines:
         )
         row["portal_under_objection"] = row["portal_under_objection"] == "true"
         return self.buffer.getvalue(), self.encode(row), self.narrower.misfits(safe, raw)
+
+
+def _each_lines(
+    records: Sequence[PublishedRecord],
+    lines: _Lines,
+    memo: TableMemo | None,
+    columns: Sequence[Column],
+) -> Iterator[Lines]:
+    """Every record's lines, in list order: made, or with `memo` and records from the store,
+    read back where they were made before from the same values and columns (the first one found
+    is made all the same and compared; on a difference the rest are made)."""
+    if memo is None or not isinstance(records, PublishedRecords):
+        yield from map(lines.of, records)
+        return
+    lookup = memo.lookup(_unpack)
+    lookup.start([f"{c.name}:{c.type}" for c in columns])
+    for hashed, data in records.stored():
+        digest, found, check = lookup.find([hashed])
+        if found is None or check:
+            made = lines.of(decode_record(data))
+            if found is not None and made != found:
+                lookup.distrust()
+            if made != found:
+                lookup.remember(digest, marshal.dumps(made))
+            found = made
+        yield found
+    lookup.done()
 
 
 def _unpack(data: bytes) -> Lines:
