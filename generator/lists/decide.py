@@ -547,11 +547,12 @@ class _RowJob:
         """A remembered verdict that holds on this build's date, unless a withdrawal or an
         objection names its key now."""
         found = _remembered(data, self.ctx.as_of)
-        if found is None:
-            return None
-        if found.key in self.withdrawals.by_key or found.key in self.objections.by_key:
-            return None
-        return found
+        return None if found is None or self._named(found.key) else found
+
+    def _named(self, key: str | None) -> bool:
+        """Does a withdrawal or an objection name this record key? (Its verdict then depends on
+        more than the row: the row memo neither keeps nor uses it.)"""
+        return key in self.withdrawals.by_key or key in self.objections.by_key
 
     def start(self, diags: Diagnostics, stats: TableStats, shares: int) -> _Started:
         """The same verdicts, computed in `shares` children forked now: each validates and
@@ -600,8 +601,7 @@ class _RowJob:
         else:
             what = "decided"
         # Kept: a row validated without a finding, whose key no withdrawal or objection names.
-        named = found.key in self.withdrawals.by_key or found.key in self.objections.by_key
-        if row.digest and not named:
+        if row.digest and not self._named(found.key):
             until = rules.next_change(facts, self.ctx) if facts is not None else None
             lookup.remember(row.digest, found.stored(self.ctx.as_of, until))
             return found._replace(memo=what)
